@@ -1,0 +1,37 @@
+import { Hono } from 'hono'
+import type { Deps } from './deps'
+import { notFound } from './errors'
+import { accessLog } from './http/access-log'
+import { platformRoutes } from './http/platform'
+import { requestId, type RequestIdVariables } from './http/request-id'
+import { errorDocsRoutes } from './rest/error-docs'
+import { stormpathErrorHandler } from './rest/errors'
+import { restRoutes } from './rest/router'
+
+export type AppEnv = { Variables: RequestIdVariables }
+
+/**
+ * The one Hono app, identical on Bun and Cloudflare Workers. Everything runtime-specific arrives
+ * in `deps`.
+ *
+ * @example
+ * const app = createApp(deps)
+ * Bun.serve({ port: deps.config.port, fetch: app.fetch })
+ */
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.use(requestId())
+  app.use(accessLog(deps.log))
+
+  app.route('/', platformRoutes(deps))
+  app.route('/', errorDocsRoutes())
+  app.route('/v1', restRoutes(deps))
+
+  // Until the UI and OIDC faces mount their own handlers, Stormpath JSON is the default form.
+  const onError = stormpathErrorHandler(deps.log, deps.config.baseUrl)
+  app.onError(onError)
+  // Not thrown: Hono calls notFound outside the handler's try, so a throw would skip the
+  // access log.
+  app.notFound((c) => onError(notFound(c.req.path), c))
+  return app
+}

@@ -1,0 +1,152 @@
+/**
+ * The Bun entry: `npm start`. Embedded libSQL file by default (Turso when DATABASE_URL is a
+ * remote URL), migrations at start-up, Bun.serve, clean shutdown on SIGINT/SIGTERM.
+ *
+ * The functions are exported for the test harness, which builds the same app in-process.
+ */
+import { createClient, type Client } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import { mkdir, open, readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as schema from '../../db/schema'
+import { createApp } from '../app'
+import {
+  ConfigError,
+  findConfigProblems,
+  parseConfig,
+  type Config,
+  type Environment,
+} from '../config'
+import type { Deps } from '../deps'
+import { VERSION } from '../http/platform'
+import { createLogger, type Logger } from '../log'
+import { newId } from '../security/ids'
+import type { Database } from '../store/db'
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
+export const SECRET_KEY_FILE = './data/secret.key'
+const SHUTDOWN_GRACE_MS = 10_000
+
+export interface OpenDatabase {
+  db: Database
+  client: Client
+}
+
+/**
+ * Reads the master key from `path`, or creates it (32 random bytes, base64url, mode 0600) on
+ * first start. `wx` makes creation atomic, so two processes starting at once agree on one key.
+ */
+export async function loadOrCreateSecretKey(path = SECRET_KEY_FILE): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+  try {
+    const file = await open(path, 'wx', 0o600)
+    await file.writeFile(`${key}\n`)
+    await file.close()
+    return key
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecretKey(path)
+    throw error
+  }
+}
+
+/** Validates the environment, generating SECRET_KEY into ./data when it is not set. */
+export async function loadConfig(env: Environment): Promise<Config> {
+  const problems = findConfigProblems(env, ['SECRET_KEY'])
+  if (problems.length > 0) throw new ConfigError(problems)
+  const secretKey = env.SECRET_KEY?.trim() || (await loadOrCreateSecretKey())
+  return parseConfig({ ...env, SECRET_KEY: secretKey })
+}
+
+/** Opens the libSQL database, creating the folder of an embedded file when needed. */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databaseAuthToken'>,
+): Promise<OpenDatabase> {
+  const { databaseUrl } = config
+  if (databaseUrl.startsWith('file:')) {
+    const path = databaseUrl
+      .slice('file:'.length)
+      .replace(/^\/\/(?=\/)/, '')
+      .split('?')[0]!
+    await mkdir(dirname(resolve(path)), { recursive: true })
+  }
+  const client = createClient({ url: databaseUrl, authToken: config.databaseAuthToken })
+  return { db: drizzle(client, { schema }) as unknown as Database, client }
+}
+
+/** Applies pending migrations; idempotent, all-or-nothing (one transaction). */
+export async function migrateDatabase(db: Database): Promise<void> {
+  await migrate(db as Parameters<typeof migrate>[0], { migrationsFolder: MIGRATIONS_FOLDER })
+}
+
+export function createBunDeps(config: Config, db: Database, log: Logger): Deps {
+  return { config, db, log, runtime: 'bun', now: () => new Date(), newId, fetch }
+}
+
+async function main(): Promise<void> {
+  const config = await loadConfig(process.env)
+  const log = createLogger(config.logLevel, (line) => console.log(line))
+  const { db, client } = await openDatabase(config)
+  await migrateDatabase(db)
+  const app = createApp(createBunDeps(config, db, log))
+  const server = Bun.serve({ port: config.port, fetch: app.fetch })
+
+  printBanner(config)
+  log.info('started', {
+    version: VERSION,
+    port: server.port,
+    database: redactUrl(config.databaseUrl),
+  })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1) // a second signal: the operator wants out now
+    stopping = true
+    log.info('stopping', { signal })
+    // Stop accepting connections and let in-flight requests finish, within a grace period.
+    const forced = setTimeout(() => server.stop(true), SHUTDOWN_GRACE_MS)
+    await server.stop()
+    clearTimeout(forced)
+    client.close()
+    log.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+function printBanner(config: Config): void {
+  const lines = [
+    `Edgepass ${VERSION} is listening on ${config.baseUrl}`,
+    `  database: ${redactUrl(config.databaseUrl)}`,
+    '  create the first tenant and its administrator:',
+    `    curl --data 'tenantNameKey=my-tenant&email=admin@example.com&givenName=Ada&surname=Admin&password=Change-me-1234' ${config.baseUrl}/registration`,
+    `  then log in with the same fields: curl -c cookies.txt --data '…' ${config.baseUrl}/login (see README.md)`,
+  ]
+  console.error(lines.join('\n'))
+}
+
+/** Never print a token that someone put in the URL's query string. */
+function redactUrl(url: string): string {
+  return url.split('?')[0]!
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    // One line for the operator, no stack: a start-up failure is a configuration matter.
+    const reason = error instanceof ConfigError ? error.message : `cannot start: ${message(error)}`
+    console.error(`edgepass: ${reason}`)
+    process.exit(1)
+  })
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

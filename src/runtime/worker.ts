@@ -1,0 +1,131 @@
+/**
+ * The Cloudflare Workers entry. Storage is the D1 binding `DB` when present, otherwise Turso
+ * (libSQL over HTTP) from DATABASE_URL. Configuration comes from bindings; Workers have no
+ * start-up to fail, so a misconfigured deployment answers every request with a 503 that names
+ * the problem (and logs it once).
+ */
+import { createClient } from '@libsql/client/web'
+import { drizzle as drizzleD1 } from 'drizzle-orm/d1'
+import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web'
+import { Hono } from 'hono'
+import * as schema from '../../db/schema'
+import { createApp } from '../app'
+import { ConfigError, parseConfig, type Config, type Environment } from '../config'
+import { EdgepassError } from '../errors'
+import { requestId, type RequestIdVariables } from '../http/request-id'
+import { createLogger, type Logger } from '../log'
+import { stormpathErrorHandler } from '../rest/errors'
+import { newId } from '../security/ids'
+import type { Database } from '../store/db'
+
+export interface WorkerBindings {
+  DB?: D1Database
+  BASE_URL?: string
+  DATABASE_URL?: string
+  DATABASE_AUTH_TOKEN?: string
+  SECRET_KEY?: string
+  LOG_LEVEL?: string
+}
+
+const REMOTE_DATABASE = /^(libsql|https|wss):/i
+
+type FetchHandler = (
+  request: Request,
+  env: WorkerBindings,
+  ctx: ExecutionContext,
+) => Response | Promise<Response>
+
+/** Built on the first request and reused for the isolate's lifetime (keys imported once). */
+let handler: FetchHandler | undefined
+
+export default {
+  fetch(request, env, ctx) {
+    handler ??= buildHandler(env)
+    return handler(request, env, ctx)
+  },
+} satisfies ExportedHandler<WorkerBindings>
+
+function buildHandler(env: WorkerBindings): FetchHandler {
+  const log = createLogger(logLevelOf(env), (line) => console.log(line))
+  let config: Config
+  try {
+    config = parseWorkerConfig(env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    log.error('misconfigured', { problem: error.message })
+    return misconfiguredApp(error.message, log).fetch
+  }
+  const db = openWorkerDatabase(env, config)
+  const app = createApp({
+    config,
+    db,
+    log,
+    runtime: 'workerd',
+    now: () => new Date(),
+    newId,
+    fetch,
+  })
+  return app.fetch
+}
+
+/**
+ * Workers need what Bun can default: BASE_URL (there is no local port to derive it from) and
+ * SECRET_KEY (there is no disk to generate it onto); and a database that is reachable from the
+ * edge.
+ */
+export function parseWorkerConfig(env: WorkerBindings): Config {
+  const vars: Environment = {
+    BASE_URL: env.BASE_URL,
+    DATABASE_URL: env.DATABASE_URL,
+    DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
+    SECRET_KEY: env.SECRET_KEY,
+    LOG_LEVEL: env.LOG_LEVEL,
+  }
+  const problems = []
+  if (!env.BASE_URL?.trim()) {
+    problems.push({
+      variable: 'BASE_URL',
+      message: 'is required on Workers (the public https URL)',
+    })
+  }
+  if (!env.DB && !REMOTE_DATABASE.test(env.DATABASE_URL ?? '')) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      message:
+        'must be a libsql:// or https:// URL on Workers, unless a D1 database is bound as DB',
+    })
+  }
+  try {
+    const config = parseConfig(vars)
+    if (problems.length === 0) return config
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    problems.push(...error.problems)
+  }
+  throw new ConfigError(problems)
+}
+
+function openWorkerDatabase(env: WorkerBindings, config: Config): Database {
+  if (env.DB) return drizzleD1(env.DB, { schema }) as unknown as Database
+  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken })
+  return drizzleLibsql(client, { schema }) as unknown as Database
+}
+
+function misconfiguredApp(problem: string, log: Logger) {
+  const app = new Hono<{ Variables: RequestIdVariables }>()
+  app.use(requestId())
+  app.all('*', () => {
+    throw new EdgepassError('misconfigured', 'The service is misconfigured.', {
+      developerMessage: problem,
+    })
+  })
+  app.onError(stormpathErrorHandler(log, ''))
+  return app
+}
+
+function logLevelOf(env: WorkerBindings) {
+  const level = env.LOG_LEVEL
+  return level === 'debug' || level === 'warn' || level === 'error' || level === 'silent'
+    ? level
+    : 'info'
+}
