@@ -10,24 +10,18 @@ import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web'
 import { Hono } from 'hono'
 import * as schema from '../../db/schema'
 import { createApp } from '../app'
-import { ConfigError, parseConfig, type Config, type Environment } from '../config'
+import { ConfigError, type Config } from '../config'
 import { EdgepassError } from '../errors'
 import { requestId, type RequestIdVariables } from '../http/request-id'
 import { createLogger, type Logger } from '../log'
 import { stormpathErrorHandler } from '../rest/errors'
 import { newId } from '../security/ids'
 import type { Database } from '../store/db'
+import { parseWorkerConfig, type WorkerVariables } from './worker-config'
 
-export interface WorkerBindings {
+export interface WorkerBindings extends WorkerVariables {
   DB?: D1Database
-  BASE_URL?: string
-  DATABASE_URL?: string
-  DATABASE_AUTH_TOKEN?: string
-  SECRET_KEY?: string
-  LOG_LEVEL?: string
 }
-
-const REMOTE_DATABASE = /^(libsql|https|wss):/i
 
 type FetchHandler = (
   request: Request,
@@ -49,7 +43,7 @@ function buildHandler(env: WorkerBindings): FetchHandler {
   const log = createLogger(logLevelOf(env), (line) => console.log(line))
   let config: Config
   try {
-    config = parseWorkerConfig(env)
+    config = parseWorkerConfig(env, env.DB !== undefined)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     log.error('misconfigured', { problem: error.message })
@@ -66,43 +60,6 @@ function buildHandler(env: WorkerBindings): FetchHandler {
     fetch,
   })
   return app.fetch
-}
-
-/**
- * Workers need what Bun can default: BASE_URL (there is no local port to derive it from) and
- * SECRET_KEY (there is no disk to generate it onto); and a database that is reachable from the
- * edge.
- */
-export function parseWorkerConfig(env: WorkerBindings): Config {
-  const vars: Environment = {
-    BASE_URL: env.BASE_URL,
-    DATABASE_URL: env.DATABASE_URL,
-    DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
-    SECRET_KEY: env.SECRET_KEY,
-    LOG_LEVEL: env.LOG_LEVEL,
-  }
-  const problems = []
-  if (!env.BASE_URL?.trim()) {
-    problems.push({
-      variable: 'BASE_URL',
-      message: 'is required on Workers (the public https URL)',
-    })
-  }
-  if (!env.DB && !REMOTE_DATABASE.test(env.DATABASE_URL ?? '')) {
-    problems.push({
-      variable: 'DATABASE_URL',
-      message:
-        'must be a libsql:// or https:// URL on Workers, unless a D1 database is bound as DB',
-    })
-  }
-  try {
-    const config = parseConfig(vars)
-    if (problems.length === 0) return config
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    problems.push(...error.problems)
-  }
-  throw new ConfigError(problems)
 }
 
 function openWorkerDatabase(env: WorkerBindings, config: Config): Database {
