@@ -42,22 +42,26 @@ export async function startServer(
     child.kill(signal)
     return { exitCode: await child.exited, stdout: await stdout, stderr: await stderr }
   }
-  while (performance.now() - started < timeoutMs) {
-    if (child.exitCode !== null) {
-      throw new Error(`server exited with ${child.exitCode}: ${await stderr}`)
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/ready`)
-      if (response.status === 200) {
-        return { child, port, readyAfterMs: performance.now() - started, stop }
-      }
-    } catch {
-      // not listening yet
-    }
+  if (await waitForReady(port, child, timeoutMs)) {
+    return { child, port, readyAfterMs: performance.now() - started, stop }
+  }
+  const { stderr: printed } = await stop('SIGKILL')
+  throw new Error(`server not ready within ${timeoutMs} ms: ${printed}`)
+}
+
+/** Polls `GET /ready` on `port` until it answers 200 (true), the child exits or time runs out. */
+export async function waitForReady(
+  port: number,
+  child: Subprocess<any, any, any>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline && child.exitCode === null) {
+    const response = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined)
+    if (response?.status === 200) return true
     await Bun.sleep(20)
   }
-  await stop('SIGKILL')
-  throw new Error(`server not ready within ${timeoutMs} ms`)
+  return false
 }
 
 /** Runs the entry to completion (for configurations that must refuse to start). */

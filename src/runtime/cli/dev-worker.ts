@@ -2,6 +2,8 @@
  * `npm run dev:worker`: the Worker under `wrangler dev`, offline, on a local D1. Creates
  * `.dev.vars` (SECRET_KEY, BASE_URL) on first run and applies migrations with wrangler's own
  * tracker (never mixed with drizzle's on the same database: edge-runtime reference §3).
+ *
+ *   npm run dev:worker [-- --persist-to DIR]     (PORT sets the port, default 8787)
  */
 import { access, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -22,10 +24,23 @@ async function ensureDevVars(): Promise<void> {
   }
 }
 
+/** `--persist-to DIR` keeps the local D1 somewhere other than `.wrangler/state`. */
+const persistAt = process.argv.indexOf('--persist-to')
+const persist =
+  persistAt > 0 && process.argv[persistAt + 1] ? ['--persist-to', process.argv[persistAt + 1]!] : []
+
 await ensureDevVars()
-const migration = await runWrangler(['d1', 'migrations', 'apply', 'edgepass', '--local'])
+const migration = await runWrangler([
+  'd1',
+  'migrations',
+  'apply',
+  'edgepass',
+  '--local',
+  ...persist,
+])
 if (migration.exitCode !== 0) {
   console.error(`edgepass: applying migrations to the local D1 failed:\n${migration.output}`)
   process.exit(1)
 }
-process.exit(await execWrangler(['dev', '--port', String(DEV_PORT), '--ip', '127.0.0.1']))
+const dev = ['dev', '--port', String(DEV_PORT), '--ip', '127.0.0.1', ...persist]
+process.exit(await execWrangler([...dev, '--show-interactive-dev-session=false']))
