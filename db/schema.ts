@@ -3,14 +3,25 @@
  *
  * Rules (DESIGN.md, "Portable SQL"): no database-level ON DELETE CASCADE (D1 cascades through
  * drizzle-kit's table rebuilds, so the application deletes children itself in one batch);
- * every row belongs to a tenant; timestamps are milliseconds since the epoch.
+ * every row belongs to a tenant; timestamps are milliseconds since the epoch; names that are
+ * unique "case-insensitively" get a unique index on `lower(name)`.
  */
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const timestamps = {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   modifiedAt: integer('modified_at', { mode: 'timestamp_ms' }).notNull(),
 }
+
+/** Custom data: a JSON object owned by its resource, with its own modification time. */
+const customData = {
+  customData: text('custom_data').notNull().default('{}'),
+  customDataModifiedAt: integer('custom_data_modified_at', { mode: 'timestamp_ms' }),
+}
+
+/** ENABLED / DISABLED for most resources; accounts also have UNVERIFIED. */
+const status = text('status').notNull().default('ENABLED')
 
 /** A tenant: one isolated user directory space, one OIDC issuer, one LDAP suffix. */
 export const tenants = sqliteTable('tenants', {
@@ -21,4 +32,241 @@ export const tenants = sqliteTable('tenants', {
   /** Optimistic concurrency: updates are `WHERE version = ?` and bump it. */
   version: integer('version').notNull().default(1),
   ...timestamps,
+  /** The first administrator: cannot be deleted (4001) nor change status (4002). */
+  ownerAccountId: text('owner_account_id'),
+  /** Report every login failure as 7104 instead of 7100–7107. */
+  genericLoginErrors: integer('generic_login_errors', { mode: 'boolean' }).notNull().default(false),
+  ...customData,
+})
+
+export const directories = sqliteTable(
+  'directories',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    status,
+    /** `stormpath` for local directories; `ldap` for mirrors (issue "External directory"). */
+    providerId: text('provider_id').notNull().default('stormpath'),
+    /** The tenant's "Stormpath Administrators" directory: its accounts may call `/v1`. */
+    isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+    ...customData,
+  },
+  (t) => [uniqueIndex('directories_tenant_name').on(t.tenantId, sql`lower(${t.name})`)],
+)
+
+/**
+ * A directory's password, account creation and account locking policies: three Stormpath
+ * resources (`/passwordPolicies/{dirId}`, `/accountCreationPolicies/{dirId}`,
+ * `/accountLockingPolicies/{dirId}`), one row, created and deleted with the directory.
+ */
+export const directoryPolicies = sqliteTable('directory_policies', {
+  directoryId: text('directory_id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  resetTokenTtlHours: integer('reset_token_ttl_hours').notNull().default(24),
+  resetEmailStatus: text('reset_email_status').notNull().default('ENABLED'),
+  resetSuccessEmailStatus: text('reset_success_email_status').notNull().default('DISABLED'),
+  minLength: integer('min_length').notNull().default(8),
+  maxLength: integer('max_length').notNull().default(100),
+  minLowerCase: integer('min_lower_case').notNull().default(1),
+  minUpperCase: integer('min_upper_case').notNull().default(1),
+  minNumeric: integer('min_numeric').notNull().default(1),
+  minSymbol: integer('min_symbol').notNull().default(0),
+  minDiacritic: integer('min_diacritic').notNull().default(0),
+  preventReuse: integer('prevent_reuse').notNull().default(0),
+  verificationEmailStatus: text('verification_email_status').notNull().default('DISABLED'),
+  verificationSuccessEmailStatus: text('verification_success_email_status')
+    .notNull()
+    .default('DISABLED'),
+  welcomeEmailStatus: text('welcome_email_status').notNull().default('DISABLED'),
+  /** JSON arrays of `*domain` patterns. */
+  emailDomainWhitelist: text('email_domain_whitelist').notNull().default('[]'),
+  emailDomainBlacklist: text('email_domain_blacklist').notNull().default('[]'),
+  maxFailedLoginAttempts: integer('max_failed_login_attempts').notNull().default(3),
+  accountLockDurationSeconds: integer('account_lock_duration_seconds').notNull().default(900),
+  accountLockedEmailStatus: text('account_locked_email_status').notNull().default('DISABLED'),
+  ...timestamps,
+})
+
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    directoryId: text('directory_id').notNull(),
+    /** Stored lower-case: unique per directory, matched case-insensitively. */
+    email: text('email').notNull(),
+    username: text('username').notNull(),
+    givenName: text('given_name').notNull().default(''),
+    middleName: text('middle_name').notNull().default(''),
+    surname: text('surname').notNull().default(''),
+    status,
+    emailVerificationStatus: text('email_verification_status').notNull().default('UNKNOWN'),
+    /** PHC string (argon2id), or an imported bcrypt / `$stormpath2$` hash until the next login. */
+    passwordHash: text('password_hash'),
+    passwordModifiedAt: integer('password_modified_at', { mode: 'timestamp_ms' }),
+    /** JSON array of the previous password hashes, newest first (policy `preventReuse`). */
+    passwordHistory: text('password_history').notNull().default('[]'),
+    failedLoginAttempts: integer('failed_login_attempts').notNull().default(0),
+    lastLoginAttemptAt: integer('last_login_attempt_at', { mode: 'timestamp_ms' }),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+    ...customData,
+  },
+  (t) => [
+    uniqueIndex('accounts_directory_email').on(t.directoryId, t.email),
+    uniqueIndex('accounts_directory_username').on(t.directoryId, sql`lower(${t.username})`),
+    index('accounts_directory_created').on(t.directoryId, t.createdAt, t.id),
+    index('accounts_tenant_email').on(t.tenantId, t.email),
+  ],
+)
+
+export const groups = sqliteTable(
+  'groups',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    directoryId: text('directory_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    status,
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+    ...customData,
+  },
+  (t) => [uniqueIndex('groups_directory_name').on(t.directoryId, sql`lower(${t.name})`)],
+)
+
+export const groupMemberships = sqliteTable(
+  'group_memberships',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    groupId: text('group_id').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('group_memberships_account_group').on(t.accountId, t.groupId),
+    index('group_memberships_group').on(t.groupId),
+  ],
+)
+
+export const applications = sqliteTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    status,
+    /** JSON array of URIs. */
+    authorizedCallbackUris: text('authorized_callback_uris').notNull().default('[]'),
+    /** The tenant's "Stormpath" application, through which administrators log in. */
+    isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+    ...customData,
+  },
+  (t) => [uniqueIndex('applications_tenant_name').on(t.tenantId, sql`lower(${t.name})`)],
+)
+
+export const organizations = sqliteTable(
+  'organizations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    /** Lower-case `[a-z0-9-]`, unique per tenant; how login attempts select an organization. */
+    nameKey: text('name_key').notNull(),
+    description: text('description').notNull().default(''),
+    status,
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+    ...customData,
+  },
+  (t) => [
+    uniqueIndex('organizations_tenant_name').on(t.tenantId, sql`lower(${t.name})`),
+    uniqueIndex('organizations_tenant_name_key').on(t.tenantId, t.nameKey),
+  ],
+)
+
+/**
+ * Account store mappings of applications (`/accountStoreMappings`) and of organizations
+ * (`/organizationAccountStoreMappings`): one table, told apart by `ownerType`.
+ */
+export const accountStoreMappings = sqliteTable(
+  'account_store_mappings',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    ownerType: text('owner_type', { enum: ['application', 'organization'] }).notNull(),
+    ownerId: text('owner_id').notNull(),
+    storeType: text('store_type', { enum: ['directory', 'group', 'organization'] }).notNull(),
+    storeId: text('store_id').notNull(),
+    listIndex: integer('list_index').notNull(),
+    isDefaultAccountStore: integer('is_default_account_store', { mode: 'boolean' })
+      .notNull()
+      .default(false),
+    isDefaultGroupStore: integer('is_default_group_store', { mode: 'boolean' })
+      .notNull()
+      .default(false),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('account_store_mappings_owner_store').on(t.ownerId, t.storeId),
+    index('account_store_mappings_store').on(t.storeId),
+  ],
+)
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    /** The public key id, also the resource id (`/apiKeys/{id}`). */
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    /** The secret sealed with the master key (it must stay retrievable: SAuthc1, HS256). */
+    secretSealed: text('secret_sealed').notNull(),
+    status,
+    name: text('name').notNull().default(''),
+    description: text('description').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [index('api_keys_account').on(t.accountId)],
+)
+
+/** Cookie sessions of the management API (`POST /login`); the cookie holds a random token. */
+export const apiSessions = sqliteTable(
+  'api_sessions',
+  {
+    /** SHA-256 of the cookie's token, hex: a database leak does not yield usable cookies. */
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('api_sessions_account').on(t.accountId)],
+)
+
+/** SAuthc1 nonces seen inside the ±15 minute window, to refuse replays. */
+export const usedNonces = sqliteTable(
+  'used_nonces',
+  {
+    apiKeyId: text('api_key_id').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.nonce] })],
+)
+
+/** Fixed-window counters for rate limits, shared by every instance through the database. */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
 })

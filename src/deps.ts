@@ -1,5 +1,7 @@
 import type { Config } from './config'
 import type { Logger } from './log'
+import type { PasswordHasher } from './security/passwords'
+import type { Sealer } from './security/seal'
 import type { Database } from './store/db'
 
 /**
@@ -15,6 +17,10 @@ export interface Deps {
   runtime: 'bun' | 'workerd'
   now: () => Date
   newId: () => string
+  /** Password hashing: argon2id through the runtime's fastest implementation. */
+  passwords: PasswordHasher
+  /** Seals secrets at rest with the master key (SECRET_KEY). */
+  sealer: Sealer
   /** Outbound HTTP (Resend, upstream identity providers); stood in for by tests. */
   fetch: FetchFunction
 }

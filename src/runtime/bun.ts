@@ -23,6 +23,9 @@ import type { Deps } from '../deps'
 import { VERSION } from '../http/platform'
 import { createLogger, type Logger } from '../log'
 import { newId } from '../security/ids'
+import { createPasswordHasher } from '../security/passwords'
+import { createSealer } from '../security/seal'
+import { passwordPrimitives } from './passwords-bun'
 import type { Database } from '../store/db'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
@@ -87,7 +90,17 @@ export async function migrateDatabase(db: Database): Promise<void> {
 }
 
 export function createBunDeps(config: Config, db: Database, log: Logger): Deps {
-  return { config, db, log, runtime: 'bun', now: () => new Date(), newId, fetch }
+  return {
+    config,
+    db,
+    log,
+    runtime: 'bun',
+    now: () => new Date(),
+    newId,
+    passwords: createPasswordHasher(passwordPrimitives),
+    sealer: createSealer(config.secretKey),
+    fetch,
+  }
 }
 
 async function main(): Promise<void> {

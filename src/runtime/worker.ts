@@ -16,6 +16,9 @@ import { requestId, type RequestIdVariables } from '../http/request-id'
 import { createLogger, type Logger } from '../log'
 import { stormpathErrorHandler } from '../rest/errors'
 import { newId } from '../security/ids'
+import { createPasswordHasher } from '../security/passwords'
+import { createSealer } from '../security/seal'
+import { passwordPrimitives } from './passwords-worker'
 import type { Database } from '../store/db'
 import { parseWorkerConfig, type WorkerVariables } from './worker-config'
 
@@ -57,6 +60,8 @@ function buildHandler(env: WorkerBindings): FetchHandler {
     runtime: 'workerd',
     now: () => new Date(),
     newId,
+    passwords: createPasswordHasher(passwordPrimitives),
+    sealer: createSealer(config.secretKey),
     fetch,
   })
   return app.fetch

@@ -15,3 +15,15 @@ export type Database = BaseSQLiteDatabase<'async', any, typeof schema> &
 export async function pingDatabase(db: Database): Promise<void> {
   await db.get(sql`select 1`)
 }
+
+/** One statement of a batch (drizzle's batch item type). */
+export type BatchStatement = Parameters<Database['batch']>[0][number]
+
+/**
+ * Runs statements atomically (D1 has no interactive transactions, so batches are the unit of
+ * atomicity: DESIGN.md "Portable SQL") from a list assembled at run time.
+ */
+export async function runBatch(db: Database, statements: readonly BatchStatement[]): Promise<void> {
+  const [first, ...rest] = statements
+  if (first) await db.batch([first, ...rest])
+}

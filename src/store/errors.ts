@@ -14,9 +14,15 @@ export function isConstraintError(error: unknown, kind: 'UNIQUE' | 'FOREIGN KEY'
   return constraintMessage(error, kind) !== undefined
 }
 
-/** The columns a UNIQUE violation names, e.g. `['tenants.name_key']`, or `[]`. */
+/**
+ * What a UNIQUE violation names: its columns (`['tenants.name_key']`) or, for an index on an
+ * expression such as `lower(name)`, the index (`['index:directories_tenant_name']`); `[]` if
+ * the error is not a UNIQUE violation.
+ */
 export function violatedColumns(error: unknown): string[] {
   const message = constraintMessage(error, 'UNIQUE')
+  const index = message && /UNIQUE constraint failed: index '(\w+)'/.exec(message)
+  if (index) return [`index:${index[1]}`]
   const match = message && /UNIQUE constraint failed: ([\w., ]+)/.exec(message)
   return match ? match[1]!.split(',').map((column) => column.trim()) : []
 }

@@ -1,0 +1,188 @@
+import { eq } from 'drizzle-orm'
+import * as schema from '../../db/schema'
+import type { Deps } from '../deps'
+import { EdgepassError } from '../errors'
+import { acceptImportedHash } from '../security/passwords'
+import type { AccountRow, AccountStatus, DirectoryRow, PoliciesRow, TenantRow } from '../store/rows'
+import { inTenant, updateVersioned } from '../store/scoped'
+import { mergeCustomData, parseCustomData, type CustomData } from './custom-data'
+import { refusingDuplicates } from './duplicates'
+import { normaliseEmail } from './names'
+import { checkPasswordStrength } from './password-policy'
+
+/** Previous hashes kept per account: Stormpath's `preventReuse` allows at most 25. */
+const MAX_PASSWORD_HISTORY = 25
+
+export interface AccountInput {
+  email?: string
+  username?: string
+  password?: string
+  givenName?: string
+  middleName?: string
+  surname?: string
+  status?: AccountStatus
+  customData?: CustomData
+}
+
+export interface CreateOptions {
+  /** `?passwordFormat=mcf`: `password` is an imported bcrypt or `$stormpath2$` hash. */
+  passwordIsHash: boolean
+  /** `?registrationWorkflowEnabled=false` skips email verification. */
+  registrationWorkflow: boolean
+}
+
+export async function loadPolicies(
+  deps: Pick<Deps, 'db'>,
+  directoryId: string,
+): Promise<PoliciesRow> {
+  const policies = await deps.db
+    .select()
+    .from(schema.directoryPolicies)
+    .where(eq(schema.directoryPolicies.directoryId, directoryId))
+    .get()
+  if (!policies) throw new Error(`directory ${directoryId} has no policies row`)
+  return policies
+}
+
+/**
+ * Creates an account in a directory. The password is checked against the directory's policy
+ * (unless imported as a hash); an account created while email verification is on starts
+ * UNVERIFIED (issue "Account workflows" sends the mail).
+ */
+export async function createAccount(
+  deps: Deps,
+  directory: DirectoryRow,
+  input: AccountInput & { email: string; password: string },
+  options: CreateOptions,
+): Promise<AccountRow> {
+  const policies = await loadPolicies(deps, directory.id)
+  const email = normaliseEmail(input.email)
+  const passwordHash = await hashNewPassword(deps, input.password, policies, options.passwordIsHash)
+  const verify = options.registrationWorkflow && policies.verificationEmailStatus === 'ENABLED'
+  const now = deps.now()
+  const row: AccountRow = {
+    id: deps.newId(),
+    tenantId: directory.tenantId,
+    directoryId: directory.id,
+    email,
+    username: input.username?.trim() || email,
+    givenName: input.givenName?.trim() ?? '',
+    middleName: input.middleName?.trim() ?? '',
+    surname: input.surname?.trim() ?? '',
+    status: verify && input.status !== 'DISABLED' ? 'UNVERIFIED' : (input.status ?? 'ENABLED'),
+    emailVerificationStatus: verify ? 'UNVERIFIED' : 'UNKNOWN',
+    passwordHash,
+    passwordModifiedAt: now,
+    passwordHistory: '[]',
+    failedLoginAttempts: 0,
+    lastLoginAttemptAt: null,
+    version: 1,
+    createdAt: now,
+    modifiedAt: now,
+    customData: input.customData ? mergeCustomData({}, input.customData).json : '{}',
+    customDataModifiedAt: input.customData ? now : null,
+  }
+  await refusingDuplicates(() => deps.db.insert(schema.accounts).values(row))
+  return row
+}
+
+/** Applies a partial update; a new password is policy-checked and must not repeat recent ones. */
+export async function updateAccount(
+  deps: Deps,
+  tenant: TenantRow,
+  account: AccountRow,
+  input: AccountInput,
+): Promise<AccountRow> {
+  if (input.status && input.status !== account.status && tenant.ownerAccountId === account.id) {
+    throw new EdgepassError('owner_status_fixed', "The tenant owner's status cannot be changed.", {
+      field: 'status',
+    })
+  }
+  const now = deps.now()
+  const fixed: Partial<AccountRow> = { modifiedAt: now }
+  if (input.email !== undefined) fixed.email = normaliseEmail(input.email)
+  if (input.username !== undefined) fixed.username = input.username.trim()
+  for (const name of ['givenName', 'middleName', 'surname'] as const) {
+    if (input[name] !== undefined) fixed[name] = input[name]!.trim()
+  }
+  if (input.status !== undefined) fixed.status = input.status
+  if (input.password !== undefined)
+    Object.assign(fixed, await passwordChange(deps, account, input.password))
+  const row = await refusingDuplicates(() =>
+    updateVersioned(deps.db, schema.accounts, account, (current) =>
+      input.customData === undefined
+        ? fixed
+        : {
+            ...fixed,
+            customData: mergeCustomData(parseCustomData(current.customData), input.customData).json,
+            customDataModifiedAt: now,
+          },
+    ),
+  )
+  if (!row) throw new EdgepassError('not_found', 'The account no longer exists.')
+  return row
+}
+
+/** The columns that change with a new password, after the policy and reuse checks. */
+export async function passwordChange(
+  deps: Deps,
+  account: AccountRow,
+  password: string,
+): Promise<Pick<AccountRow, 'passwordHash' | 'passwordModifiedAt' | 'passwordHistory'>> {
+  const policies = await loadPolicies(deps, account.directoryId)
+  const history: string[] = JSON.parse(account.passwordHistory)
+  const recent = [account.passwordHash, ...history].filter((hash): hash is string => !!hash)
+  for (const hash of recent.slice(0, policies.preventReuse)) {
+    if (await deps.passwords.verify(password, hash)) {
+      throw new EdgepassError(
+        'password_too_weak',
+        `The password must differ from the last ${policies.preventReuse} passwords.`,
+        { field: 'password' },
+      )
+    }
+  }
+  return {
+    passwordHash: await hashNewPassword(deps, password, policies, false),
+    passwordModifiedAt: deps.now(),
+    passwordHistory: JSON.stringify(recent.slice(0, MAX_PASSWORD_HISTORY)),
+  }
+}
+
+async function hashNewPassword(
+  deps: Deps,
+  password: string,
+  policies: PoliciesRow,
+  passwordIsHash: boolean,
+): Promise<string> {
+  if (passwordIsHash) {
+    const hash = acceptImportedHash(password)
+    if (!hash) {
+      throw new EdgepassError(
+        'invalid_value',
+        'password must be a bcrypt or $stormpath2$ hash with passwordFormat=mcf.',
+        { field: 'password' },
+      )
+    }
+    return hash
+  }
+  checkPasswordStrength(password, policies)
+  return deps.passwords.hash(password)
+}
+
+/** Deletes an account with its memberships, API keys and sessions; the tenant owner stays. */
+export async function deleteAccount(
+  deps: Deps,
+  tenant: TenantRow,
+  account: AccountRow,
+): Promise<void> {
+  if (tenant.ownerAccountId === account.id) {
+    throw new EdgepassError('owner_undeletable', 'The tenant owner cannot be deleted.')
+  }
+  const { db } = deps
+  await db.batch([
+    db.delete(schema.groupMemberships).where(eq(schema.groupMemberships.accountId, account.id)),
+    db.delete(schema.apiKeys).where(eq(schema.apiKeys.accountId, account.id)),
+    db.delete(schema.apiSessions).where(eq(schema.apiSessions.accountId, account.id)),
+    db.delete(schema.accounts).where(inTenant(schema.accounts, account.tenantId, account.id)),
+  ])
+}

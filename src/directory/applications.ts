@@ -1,0 +1,183 @@
+import { and, eq, or } from 'drizzle-orm'
+import * as schema from '../../db/schema'
+import type { Deps } from '../deps'
+import { EdgepassError } from '../errors'
+import { renumberMappings } from '../store/mappings'
+import type { ApplicationRow, OrganizationRow, Status } from '../store/rows'
+import { inTenant } from '../store/scoped'
+import { createDirectory } from './directories'
+import { refusingDuplicates } from './duplicates'
+import { createMapping } from './mappings'
+import { normaliseNameKey } from './names'
+
+export interface ApplicationInput {
+  name?: string
+  description?: string
+  status?: Status
+  authorizedCallbackUris?: string[]
+}
+
+/**
+ * Creates an application; with `createDirectory` (true, or a name) also a directory mapped as its
+ * default account and group store (`POST /applications?createDirectory=true`).
+ */
+export async function createApplication(
+  deps: Deps,
+  tenantId: string,
+  input: ApplicationInput & { name: string },
+  createDirectoryNamed?: string,
+): Promise<ApplicationRow> {
+  const now = deps.now()
+  const row: ApplicationRow = {
+    id: deps.newId(),
+    tenantId,
+    name: input.name.trim(),
+    description: input.description ?? '',
+    status: input.status ?? 'ENABLED',
+    authorizedCallbackUris: JSON.stringify(input.authorizedCallbackUris ?? []),
+    isAdmin: false,
+    version: 1,
+    createdAt: now,
+    modifiedAt: now,
+    customData: '{}',
+    customDataModifiedAt: null,
+  }
+  await refusingDuplicates(() => deps.db.insert(schema.applications).values(row))
+  if (createDirectoryNamed !== undefined) {
+    const directory = await createDirectory(deps, tenantId, {
+      name: createDirectoryNamed || `${row.name} Directory`,
+    })
+    await createMapping(
+      deps,
+      { type: 'application', id: row.id, tenantId },
+      { type: 'directory', id: directory.id },
+      {
+        isDefaultAccountStore: true,
+        isDefaultGroupStore: true,
+      },
+    )
+  }
+  return row
+}
+
+export async function updateApplication(
+  deps: Deps,
+  application: ApplicationRow,
+  input: ApplicationInput,
+): Promise<ApplicationRow> {
+  if (application.isAdmin && input.status === 'DISABLED') {
+    throw new EdgepassError('invalid_value', 'The administrators application cannot be disabled.', {
+      field: 'status',
+    })
+  }
+  const { authorizedCallbackUris, ...rest } = input
+  const changes = {
+    ...rest,
+    ...(input.name ? { name: input.name.trim() } : {}),
+    ...(authorizedCallbackUris
+      ? { authorizedCallbackUris: JSON.stringify(authorizedCallbackUris) }
+      : {}),
+    modifiedAt: deps.now(),
+  }
+  const [row] = await refusingDuplicates(() =>
+    deps.db
+      .update(schema.applications)
+      .set(changes)
+      .where(inTenant(schema.applications, application.tenantId, application.id))
+      .returning(),
+  )
+  if (!row) throw new EdgepassError('not_found', 'The application no longer exists.')
+  return row
+}
+
+/** Deletes an application and its account store mappings; the admin application stays. */
+export async function deleteApplication(deps: Deps, application: ApplicationRow): Promise<void> {
+  if (application.isAdmin) {
+    throw new EdgepassError('invalid_value', 'The administrators application cannot be deleted.')
+  }
+  const { db } = deps
+  const mappings = schema.accountStoreMappings
+  await db.batch([
+    db
+      .delete(mappings)
+      .where(
+        and(eq(mappings.tenantId, application.tenantId), eq(mappings.ownerId, application.id)),
+      ),
+    db
+      .delete(schema.applications)
+      .where(inTenant(schema.applications, application.tenantId, application.id)),
+    renumberMappings(db, application.tenantId),
+  ])
+}
+
+export interface OrganizationInput {
+  name?: string
+  nameKey?: string
+  description?: string
+  status?: Status
+}
+
+export async function createOrganization(
+  deps: Deps,
+  tenantId: string,
+  input: OrganizationInput & { name: string; nameKey: string },
+): Promise<OrganizationRow> {
+  const now = deps.now()
+  const row: OrganizationRow = {
+    id: deps.newId(),
+    tenantId,
+    name: input.name.trim(),
+    nameKey: normaliseNameKey(input.nameKey, 'nameKey'),
+    description: input.description ?? '',
+    status: input.status ?? 'ENABLED',
+    version: 1,
+    createdAt: now,
+    modifiedAt: now,
+    customData: '{}',
+    customDataModifiedAt: null,
+  }
+  await refusingDuplicates(() => deps.db.insert(schema.organizations).values(row))
+  return row
+}
+
+export async function updateOrganization(
+  deps: Deps,
+  organization: OrganizationRow,
+  input: OrganizationInput,
+): Promise<OrganizationRow> {
+  const changes = {
+    ...input,
+    ...(input.name ? { name: input.name.trim() } : {}),
+    ...(input.nameKey ? { nameKey: normaliseNameKey(input.nameKey, 'nameKey') } : {}),
+    modifiedAt: deps.now(),
+  }
+  const [row] = await refusingDuplicates(() =>
+    deps.db
+      .update(schema.organizations)
+      .set(changes)
+      .where(inTenant(schema.organizations, organization.tenantId, organization.id))
+      .returning(),
+  )
+  if (!row) throw new EdgepassError('not_found', 'The organization no longer exists.')
+  return row
+}
+
+/** Deletes an organization, its own mappings and the applications' mappings to it. */
+export async function deleteOrganization(deps: Deps, organization: OrganizationRow): Promise<void> {
+  const { db } = deps
+  const mappings = schema.accountStoreMappings
+  await db.batch([
+    db
+      .delete(mappings)
+      .where(
+        and(
+          eq(mappings.tenantId, organization.tenantId),
+          or(eq(mappings.ownerId, organization.id), eq(mappings.storeId, organization.id)),
+        ),
+      ),
+    db
+      .delete(schema.organizations)
+      .where(inTenant(schema.organizations, organization.tenantId, organization.id)),
+    renumberMappings(db, organization.tenantId),
+  ])
+}

@@ -1,0 +1,16 @@
+import type * as schema from '../../db/schema'
+
+/** Row types of the directory, as drizzle reads them. */
+export type TenantRow = typeof schema.tenants.$inferSelect
+export type DirectoryRow = typeof schema.directories.$inferSelect
+export type PoliciesRow = typeof schema.directoryPolicies.$inferSelect
+export type AccountRow = typeof schema.accounts.$inferSelect
+export type GroupRow = typeof schema.groups.$inferSelect
+export type MembershipRow = typeof schema.groupMemberships.$inferSelect
+export type ApplicationRow = typeof schema.applications.$inferSelect
+export type OrganizationRow = typeof schema.organizations.$inferSelect
+export type MappingRow = typeof schema.accountStoreMappings.$inferSelect
+export type ApiKeyRow = typeof schema.apiKeys.$inferSelect
+
+export type Status = 'ENABLED' | 'DISABLED'
+export type AccountStatus = Status | 'UNVERIFIED'
