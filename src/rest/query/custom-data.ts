@@ -64,43 +64,51 @@ export function customDataFilter(
     const text = sql`case json_type(${column}, ${path}) when 'true' then 'true' when 'false' then 'false' else json_extract(${column}, ${path}) end`
     return likeIgnoringCase(text, likePattern(value))
   }
-  const extracted = customDataValue(column, path)
   if (syntax.kind === 'unit') {
     const instant = parseInstant(syntax.text)
     if (!instant) throw badBound(parameter, syntax.text, 'an ISO-8601 date such as 2015-01')
+    const lower = { value: syntax.text, inclusive: true }
     const upper =
       instant.endText === undefined ? undefined : { value: instant.endText, inclusive: false }
-    return and(
-      sql`json_type(${column}, ${path}) = 'text'`,
-      ...boundConditions(extracted, { value: syntax.text, inclusive: true }, upper),
-    )!
+    return typedRange(column, path, 'text', lower, upper)
   }
   const { lower, upper } = syntax
   const bounds = [lower, upper].filter((bound): bound is Bound => bound !== undefined)
   if (bounds.every((bound) => NUMBER.test(bound.text) && Number.isFinite(Number(bound.text)))) {
-    const number = (bound: Bound | undefined): BoundValue | undefined =>
+    const number = (bound: Bound | undefined) =>
       bound && { value: Number(bound.text), inclusive: bound.inclusive }
-    if (lower && upper && Number(upper.text) <= Number(lower.text))
+    if (lower && upper && Number(upper.text) <= Number(lower.text)) {
       throw emptyRange(parameter, value)
-    return and(
-      sql`json_type(${column}, ${path}) in ('integer', 'real')`,
-      ...boundConditions(extracted, number(lower), number(upper)),
-    )!
+    }
+    return typedRange(column, path, 'number', number(lower), number(upper))
   }
-  const instants = bounds.map((bound) => parseInstant(bound.text))
-  const invalid = bounds.find((_, index) => instants[index] === undefined)
-  if (invalid) {
-    throw badBound(parameter, invalid.text, 'numbers or ISO-8601 dates (both of the same kind)')
-  }
-  if (instants.length === 2 && instants[1]!.start <= instants[0]!.start) {
-    throw emptyRange(parameter, value)
-  }
-  // ISO-8601 strings of the same shape sort as their instants do; a shorter bound sorts before
-  // every longer value it prefixes, i.e. it stands for the first instant of its unit.
-  const text = (bound: Bound | undefined): BoundValue | undefined =>
+  const starts = bounds.map((bound) => {
+    const instant = parseInstant(bound.text)
+    if (instant) return instant.start
+    throw badBound(parameter, bound.text, 'numbers or ISO-8601 dates (both of the same kind)')
+  })
+  if (starts.length === 2 && starts[1]! <= starts[0]!) throw emptyRange(parameter, value)
+  // ISO-8601 strings of one shape sort as their instants do, and a shorter bound sorts before
+  // every longer value it prefixes: it stands for the first instant of its unit.
+  const text = (bound: Bound | undefined) =>
     bound && { value: bound.text, inclusive: bound.inclusive }
-  return and(
-    sql`json_type(${column}, ${path}) = 'text'`,
-    ...boundConditions(extracted, text(lower), text(upper)),
-  )!
+  return typedRange(column, path, 'text', text(lower), text(upper))
+}
+
+/**
+ * A range over values of one JSON type only: SQLite orders every text after every number, so
+ * without the type check the string "500" would fall inside `[50,]`.
+ */
+function typedRange(
+  column: SQLiteColumn,
+  path: SQL,
+  type: 'number' | 'text',
+  lower: BoundValue | undefined,
+  upper: BoundValue | undefined,
+): SQL {
+  const typeCheck =
+    type === 'number'
+      ? sql`json_type(${column}, ${path}) in ('integer', 'real')`
+      : sql`json_type(${column}, ${path}) = 'text'`
+  return and(typeCheck, ...boundConditions(customDataValue(column, path), lower, upper))!
 }

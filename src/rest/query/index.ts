@@ -74,11 +74,11 @@ export function parseCollectionQuery(
   const { control, filters } = singleValues(query)
   const { offset, limit } = parsePaging(control.get('offset') ?? null, control.get('limit') ?? null)
   const textColumns = Object.values(spec.searchable)
-    .filter((attribute) => attribute.kind === 'text')
+    .filter((attribute) => attribute.kind === 'text' || attribute.kind === 'folded')
     .map((attribute) => attribute.column)
   const q = control.get('q')
   if (q !== undefined && textColumns.length === 0) throw unsupported('q')
-  if (q !== undefined) checkLength('q', q)
+  if (q !== undefined) checkValue('q', q)
   const where = and(
     q === undefined ? undefined : textSearch(q, textColumns),
     ...[...filters].map(([name, value]) => compileFilter(name, value, spec)),
@@ -137,19 +137,31 @@ function compileFilter(name: string, value: string, spec: ResourceQuerySpec): SQ
       `${quote(name)} is empty; to match anything, leave the parameter out.`,
     )
   }
-  checkLength(name, value)
+  checkValue(name, value)
   return attribute
     ? attributeFilter(name, value, attribute)
     : customDataFilter(name, value, spec.customData!, path!)
 }
 
-function checkLength(name: string, value: string): void {
-  if (value.length <= MAX_VALUE_LENGTH) return
-  throw queryError(
-    'query_invalid_value',
-    name,
-    `The ${quote(name)} parameter is longer than ${MAX_VALUE_LENGTH} characters.`,
-  )
+/**
+ * NUL truncation: SQLite's LIKE reads its pattern as a C string, so `givenName=Ada%00xyz` would
+ * match "Ada". No stored text contains NUL, so such a value is refused rather than truncated.
+ */
+function checkValue(name: string, value: string): void {
+  if (value.length > MAX_VALUE_LENGTH) {
+    throw queryError(
+      'query_invalid_value',
+      name,
+      `The ${quote(name)} parameter is longer than ${MAX_VALUE_LENGTH} characters.`,
+    )
+  }
+  if (value.includes('\0')) {
+    throw queryError(
+      'query_invalid_value',
+      name,
+      `The ${quote(name)} parameter contains a NUL character.`,
+    )
+  }
 }
 
 /** Renders the condition once to count its parameters: the count is exact, not estimated. */

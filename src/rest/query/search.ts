@@ -17,6 +17,14 @@ export function attributeFilter(parameter: string, value: string, attribute: Att
   const { column, kind } = attribute
   switch (kind) {
     case 'text':
+    case 'folded':
+      // An exact value compares with `=`, so an index on the column (`folded`: stored
+      // lower-case) or on `lower(column)` answers it; wildcards need LIKE.
+      if (!value.startsWith('*') && !value.endsWith('*')) {
+        return kind === 'folded'
+          ? sql`${column} = lower(${value})`
+          : sql`lower(${column}) = lower(${value})`
+      }
       return likeIgnoringCase(column, likePattern(value))
     case 'status':
       rejectWildcard(parameter, value)

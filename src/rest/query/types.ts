@@ -3,9 +3,10 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 /**
  * How an attribute is searched (stormpath-api reference §8): `text` by case-insensitive match
- * with `*` wildcards, `status` and `id` by exact value, `date` by instant ranges.
+ * with `*` wildcards (`folded`: the same, for a column stored lower-case, so that an exact match
+ * can use a plain index), `status` and `id` by exact value, `date` by instant ranges.
  */
-export type AttributeKind = 'text' | 'status' | 'date' | 'id'
+export type AttributeKind = 'text' | 'folded' | 'status' | 'date' | 'id'
 
 /** A searchable attribute: its column and how values for it are read. */
 export interface AttributeSpec {

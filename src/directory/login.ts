@@ -1,0 +1,246 @@
+import { and, asc, eq, or, sql } from 'drizzle-orm'
+import * as schema from '../../db/schema'
+import type { Deps } from '../deps'
+import { EdgepassError, type ErrorCode } from '../errors'
+import type { AccountRow, ApplicationRow, MappingRow, PoliciesRow, TenantRow } from '../store/rows'
+import { loadPolicies } from './accounts'
+
+/** Which stores a login attempt may search: all mapped ones, one by href, or one organization. */
+export type StoreSelector =
+  | { kind: 'all' }
+  | { kind: 'store'; type: 'directory' | 'group' | 'organization'; id: string }
+  | { kind: 'organization'; nameKey: string }
+
+export type LoginOutcome =
+  | { kind: 'authenticated'; account: AccountRow }
+  | { kind: 'refused'; code: LoginRefusal; lockedUntil?: Date }
+
+export type LoginRefusal = Extract<ErrorCode, `login_${string}`>
+
+const MESSAGES: Record<LoginRefusal, string> = {
+  login_wrong_password: 'Invalid username or password.',
+  login_account_disabled: 'The account is disabled.',
+  login_account_unverified: 'The account has not been verified yet.',
+  login_account_locked: 'The account is locked after too many failed attempts. Try again later.',
+  login_no_account: 'Invalid username or password.',
+  login_group_disabled: 'The account is in a disabled group.',
+  login_directory_disabled: "The account's directory is disabled.",
+  login_organization_disabled: "The account's organization is disabled.",
+}
+
+/** A matched account and what stands between the application and it. */
+interface Match {
+  account: AccountRow
+  disabledOnPath: LoginRefusal | undefined
+}
+
+/**
+ * Authenticates `login` (username or email, case-insensitive) and `password` through an
+ * application's account stores (stormpath-api reference §11.1): stores are walked in `listIndex`
+ * order and the first store holding the login decides. The password is checked before anything
+ * about the account is revealed, and an unknown login costs the same hash as a known one, so
+ * neither the answers nor their timing tell which logins exist.
+ */
+export async function attemptLogin(
+  deps: Deps,
+  tenant: TenantRow,
+  application: ApplicationRow,
+  login: string,
+  password: string,
+  selector: StoreSelector,
+): Promise<LoginOutcome> {
+  if (application.status !== 'ENABLED') {
+    throw new EdgepassError('reference_unusable', 'The application is disabled.', {
+      field: 'application',
+    })
+  }
+  const match = await findAccount(deps, application, login.trim().toLowerCase(), selector)
+  if (!match?.account.passwordHash) {
+    await deps.passwords.verifyDummy(password)
+    return refuse(tenant, 'login_no_account')
+  }
+  const { account } = match
+  const policies = await loadPolicies(deps, account.directoryId)
+  const now = deps.now()
+  if (!(await deps.passwords.verify(password, account.passwordHash!))) {
+    await recordFailure(deps, account, policies, now)
+    return refuse(tenant, 'login_wrong_password')
+  }
+  if (account.status === 'DISABLED') return refuse(tenant, 'login_account_disabled')
+  if (account.status === 'UNVERIFIED') return refuse(tenant, 'login_account_unverified')
+  const lockedUntil = lockExpiry(account, policies)
+  if (lockedUntil && now < lockedUntil) return refuse(tenant, 'login_account_locked', lockedUntil)
+  if (match.disabledOnPath) return refuse(tenant, match.disabledOnPath)
+  await recordSuccess(deps, account, password)
+  return { kind: 'authenticated', account }
+}
+
+/** Turns a refusal into the error the REST face answers with (400/71xx). */
+export function loginError(code: LoginRefusal): EdgepassError {
+  return new EdgepassError(code, MESSAGES[code])
+}
+
+function refuse(tenant: TenantRow, code: LoginRefusal, lockedUntil?: Date): LoginOutcome {
+  // Per-tenant "generic login errors": one answer for every failure (Cloudpass's behaviour).
+  if (tenant.genericLoginErrors) return { kind: 'refused', code: 'login_no_account' }
+  return { kind: 'refused', code, lockedUntil }
+}
+
+function lockExpiry(account: AccountRow, policies: PoliciesRow): Date | undefined {
+  if (policies.maxFailedLoginAttempts <= 0 || !account.lastLoginAttemptAt) return undefined
+  if (account.failedLoginAttempts < policies.maxFailedLoginAttempts) return undefined
+  return new Date(account.lastLoginAttemptAt.getTime() + policies.accountLockDurationSeconds * 1000)
+}
+
+/**
+ * Counts a failure in one statement (concurrent failures all count). The counter restarts once
+ * a lock window has passed, so one typo after a lock expires does not lock again at once
+ * (Cloudpass defect 19).
+ */
+async function recordFailure(
+  deps: Deps,
+  account: AccountRow,
+  policies: PoliciesRow,
+  now: Date,
+): Promise<void> {
+  const windowStart = now.getTime() - policies.accountLockDurationSeconds * 1000
+  const { accounts } = schema
+  await deps.db
+    .update(accounts)
+    .set({
+      failedLoginAttempts: sql`case when ${accounts.lastLoginAttemptAt} is null or ${accounts.lastLoginAttemptAt} < ${windowStart} then 1 else ${accounts.failedLoginAttempts} + 1 end`,
+      lastLoginAttemptAt: now,
+    })
+    .where(eq(accounts.id, account.id))
+}
+
+/** Resets the failure counter and upgrades an imported or outdated hash to argon2id. */
+async function recordSuccess(deps: Deps, account: AccountRow, password: string): Promise<void> {
+  const rehash = deps.passwords.needsRehash(account.passwordHash!)
+  const changes: Partial<AccountRow> = { failedLoginAttempts: 0, lastLoginAttemptAt: deps.now() }
+  if (rehash) changes.passwordHash = await deps.passwords.hash(password)
+  if (account.failedLoginAttempts === 0 && !rehash) return
+  await deps.db.update(schema.accounts).set(changes).where(eq(schema.accounts.id, account.id))
+}
+
+async function findAccount(
+  deps: Deps,
+  application: ApplicationRow,
+  login: string,
+  selector: StoreSelector,
+): Promise<Match | undefined> {
+  const mappings = await mappingsOf(deps, application.id)
+  if (mappings.length === 0) {
+    throw new EdgepassError('no_account_stores', 'The application has no account stores.')
+  }
+  const selected = await selectStores(deps, application, mappings, selector)
+  for (const mapping of selected) {
+    const match = await findInStore(deps, mapping, login, undefined)
+    if (match) return match
+  }
+  return undefined
+}
+
+async function selectStores(
+  deps: Deps,
+  application: ApplicationRow,
+  mappings: MappingRow[],
+  selector: StoreSelector,
+): Promise<MappingRow[]> {
+  if (selector.kind === 'all') return mappings
+  let storeId: string | undefined
+  if (selector.kind === 'store') storeId = selector.id
+  else {
+    const organization = await deps.db
+      .select({ id: schema.organizations.id })
+      .from(schema.organizations)
+      .where(
+        and(
+          eq(schema.organizations.tenantId, application.tenantId),
+          eq(schema.organizations.nameKey, selector.nameKey.toLowerCase()),
+        ),
+      )
+      .get()
+    storeId = organization?.id
+  }
+  const chosen = mappings.filter((mapping) => mapping.storeId === storeId)
+  if (chosen.length === 0) {
+    throw new EdgepassError(
+      'store_not_mapped',
+      'The account store is not mapped to the application.',
+      { field: 'accountStore' },
+    )
+  }
+  return chosen
+}
+
+async function mappingsOf(deps: Deps, ownerId: string): Promise<MappingRow[]> {
+  const { accountStoreMappings: m } = schema
+  return deps.db
+    .select()
+    .from(m)
+    .where(eq(m.ownerId, ownerId))
+    .orderBy(asc(m.listIndex), asc(m.id))
+    .all()
+}
+
+/** Looks for the login in one store: a directory, a group's members, or an organization's stores. */
+async function findInStore(
+  deps: Deps,
+  mapping: MappingRow,
+  login: string,
+  organizationDisabled: boolean | undefined,
+): Promise<Match | undefined> {
+  const { accounts, directories, groups, groupMemberships, organizations } = schema
+  const byLogin = or(eq(accounts.email, login), sql`lower(${accounts.username}) = ${login}`)
+  if (mapping.storeType === 'organization') {
+    const organization = await deps.db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.id, mapping.storeId))
+      .get()
+    if (!organization) return undefined
+    const inner = await mappingsOf(deps, organization.id)
+    if (inner.length === 0) {
+      throw new EdgepassError(
+        'organization_no_account_stores',
+        'The organization has no account stores.',
+      )
+    }
+    for (const innerMapping of inner) {
+      const match = await findInStore(deps, innerMapping, login, organization.status !== 'ENABLED')
+      if (match) return match
+    }
+    return undefined
+  }
+  const orgRefusal = organizationDisabled ? ('login_organization_disabled' as const) : undefined
+  if (mapping.storeType === 'directory') {
+    const row = await deps.db
+      .select({ account: accounts, directoryStatus: directories.status })
+      .from(accounts)
+      .innerJoin(directories, eq(directories.id, accounts.directoryId))
+      .where(and(eq(accounts.directoryId, mapping.storeId), byLogin))
+      .get()
+    if (!row) return undefined
+    return {
+      account: row.account,
+      disabledOnPath: row.directoryStatus !== 'ENABLED' ? 'login_directory_disabled' : orgRefusal,
+    }
+  }
+  const row = await deps.db
+    .select({ account: accounts, directoryStatus: directories.status, groupStatus: groups.status })
+    .from(groupMemberships)
+    .innerJoin(accounts, eq(accounts.id, groupMemberships.accountId))
+    .innerJoin(groups, eq(groups.id, groupMemberships.groupId))
+    .innerJoin(directories, eq(directories.id, accounts.directoryId))
+    .where(and(eq(groupMemberships.groupId, mapping.storeId), byLogin))
+    .get()
+  if (!row) return undefined
+  const pathRefusal =
+    row.groupStatus !== 'ENABLED'
+      ? 'login_group_disabled'
+      : row.directoryStatus !== 'ENABLED'
+        ? 'login_directory_disabled'
+        : orgRefusal
+  return { account: row.account, disabledOnPath: pathRefusal }
+}

@@ -1,0 +1,83 @@
+import { eq } from 'drizzle-orm'
+import * as schema from '../../../db/schema'
+import type { PoliciesRow } from '../../store/rows'
+import type { JsonObject } from '../body'
+import type { Scope } from '../context'
+import { timestamps } from './core'
+
+export type PolicyType = 'passwordPolicies' | 'accountCreationPolicies' | 'accountLockingPolicies'
+
+/** Seconds as an ISO-8601 duration (`PT15M`), as Stormpath and Cloudpass write them. */
+export function isoDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600)
+  const minutes = Math.floor((seconds % 3600) / 60)
+  const rest = seconds % 60
+  return `PT${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest || seconds === 0 ? `${rest}S` : ''}`
+}
+
+export async function findPolicies(
+  scope: Scope,
+  directoryId: string,
+): Promise<PoliciesRow | undefined> {
+  const row = await scope.deps.db
+    .select()
+    .from(schema.directoryPolicies)
+    .where(eq(schema.directoryPolicies.directoryId, directoryId))
+    .get()
+  return row?.tenantId === scope.tenantId ? row : undefined
+}
+
+/** One of a directory's three policy resources, from its policies row. */
+export function policyJson(scope: Scope, type: PolicyType, row: PoliciesRow): JsonObject {
+  const href = scope.hrefs.of(type, row.directoryId)
+  const common = { href, ...timestamps(row) }
+  if (type === 'passwordPolicies') {
+    return {
+      ...common,
+      resetTokenTtl: row.resetTokenTtlHours,
+      resetEmailStatus: row.resetEmailStatus,
+      resetSuccessEmailStatus: row.resetSuccessEmailStatus,
+      strength: { href: `${href}/strength` },
+    }
+  }
+  if (type === 'accountCreationPolicies') {
+    return {
+      ...common,
+      verificationEmailStatus: row.verificationEmailStatus,
+      verificationSuccessEmailStatus: row.verificationSuccessEmailStatus,
+      welcomeEmailStatus: row.welcomeEmailStatus,
+      emailDomainWhitelist: JSON.parse(row.emailDomainWhitelist),
+      emailDomainBlacklist: JSON.parse(row.emailDomainBlacklist),
+    }
+  }
+  return {
+    ...common,
+    maxFailedLoginAttempts: row.maxFailedLoginAttempts,
+    accountLockDuration: isoDuration(row.accountLockDurationSeconds),
+    accountLockedEmailStatus: row.accountLockedEmailStatus,
+  }
+}
+
+export function strengthJson(scope: Scope, row: PoliciesRow): JsonObject {
+  return {
+    href: `${scope.hrefs.of('passwordPolicies', row.directoryId)}/strength`,
+    minLength: row.minLength,
+    maxLength: row.maxLength,
+    minLowerCase: row.minLowerCase,
+    minUpperCase: row.minUpperCase,
+    minNumeric: row.minNumeric,
+    minSymbol: row.minSymbol,
+    minDiacritic: row.minDiacritic,
+    preventReuse: row.preventReuse,
+    ...timestamps(row),
+  }
+}
+
+export async function renderPolicy(
+  scope: Scope,
+  type: PolicyType,
+  directoryId: string,
+): Promise<JsonObject | null> {
+  const row = await findPolicies(scope, directoryId)
+  return row ? policyJson(scope, type, row) : null
+}
