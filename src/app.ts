@@ -4,11 +4,13 @@ import { notFound } from './errors'
 import { accessLog } from './http/access-log'
 import { platformRoutes } from './http/platform'
 import { requestId, type RequestIdVariables } from './http/request-id'
+import type { RuntimeBindings } from './rest/context'
 import { errorDocsRoutes } from './rest/error-docs'
 import { stormpathErrorHandler } from './rest/errors'
+import { bootstrapRoutes } from './rest/bootstrap'
 import { restRoutes } from './rest/router'
 
-export type AppEnv = { Variables: RequestIdVariables }
+export type AppEnv = { Variables: RequestIdVariables; Bindings: RuntimeBindings }
 
 /**
  * The one Hono app, identical on Bun and Cloudflare Workers. Everything runtime-specific arrives
@@ -25,10 +27,24 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.route('/', platformRoutes(deps))
   app.route('/', errorDocsRoutes())
+  // `POST …?_method=DELETE` is a DELETE (stormpath-api reference §1), for clients that cannot
+  // send DELETE: the request is dispatched again with the method it stands for.
+  app.use('/v1/*', async (c, next) => {
+    const url = new URL(c.req.url)
+    if (c.req.method !== 'POST' || url.searchParams.get('_method')?.toUpperCase() !== 'DELETE') {
+      return next()
+    }
+    url.searchParams.delete('_method')
+    c.res = await app.fetch(
+      new Request(url, { method: 'DELETE', headers: c.req.raw.headers }),
+      c.env,
+    )
+  })
   app.route('/v1', restRoutes(deps))
+  app.route('/', bootstrapRoutes(deps))
 
   // Until the UI and OIDC faces mount their own handlers, Stormpath JSON is the default form.
-  const onError = stormpathErrorHandler(deps.log, deps.config.baseUrl)
+  const onError = stormpathErrorHandler<AppEnv>(deps.log, deps.config.baseUrl)
   app.onError(onError)
   // Not thrown: Hono calls notFound outside the handler's try, so a throw would skip the
   // access log.

@@ -36,6 +36,6 @@ export function scopeOf(c: Context<RestEnv>, deps: Deps, hrefs: Hrefs): Scope {
 }
 
 /** The client's address as the runtime saw it (Bun: the socket; Workers: CF-Connecting-IP). */
-export function clientAddressOf(c: Context<{ Bindings: RuntimeBindings }>): string {
+export function clientAddressOf(c: Context<RestEnv>): string {
   return c.env?.clientAddress ?? 'unknown'
 }

@@ -83,22 +83,21 @@ const UNEXPECTED_MESSAGE = 'An unexpected error occurred. Please try again later
  * Builds the `/v1` error handler: known errors become Stormpath JSON; anything else is logged
  * with its stack and answered with a generic 500 that leaks nothing.
  */
-export function stormpathErrorHandler(
+export function stormpathErrorHandler<E extends { Variables: RequestIdVariables }>(
   log: Logger,
   baseUrl: string,
-): ErrorHandler<{ Variables: RequestIdVariables }> {
+): ErrorHandler<E> {
   return (error, c) => {
     if (error instanceof EdgepassError) return respondWithError(c, error, baseUrl)
-    log.error('unexpected error', { requestId: c.get('requestId'), ...describeError(error) })
+    log.error('unexpected error', {
+      requestId: c.get('requestId') as string,
+      ...describeError(error),
+    })
     return c.json(body(c, 500, 500, UNEXPECTED_MESSAGE, UNEXPECTED_MESSAGE, baseUrl), 500)
   }
 }
 
-function respondWithError(
-  c: Context<{ Variables: RequestIdVariables }>,
-  error: EdgepassError,
-  baseUrl: string,
-): Response {
+function respondWithError(c: Context<any>, error: EdgepassError, baseUrl: string): Response {
   const { status, code } = STORMPATH_ERRORS[error.code]
   if (error.allow) c.header('Allow', error.allow.join(', '))
   if (error.retryAfterSeconds !== undefined)
@@ -108,7 +107,7 @@ function respondWithError(
 }
 
 function body(
-  c: Context<{ Variables: RequestIdVariables }>,
+  c: Context<any>,
   status: number,
   code: number,
   message: string,

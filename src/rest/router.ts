@@ -2,17 +2,24 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from '../deps'
 import { EdgepassError, notFound } from '../errors'
-import type { RequestIdVariables } from '../http/request-id'
+import { authenticateApi } from './auth'
+import type { RestEnv } from './context'
+import { createHrefs } from './hrefs'
+import { accountRoutes } from './routes/accounts'
+import { applicationRoutes } from './routes/applications'
+import { customDataRoutes } from './routes/custom-data'
+import { directoryRoutes, tenantRoutes } from './routes/directories'
+import { policyRoutes } from './routes/policies'
 
 /** Stormpath allowed custom data up to 10 MB (error 3004); no `/v1` body may be larger. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024
 
 /**
- * The Stormpath-compatible REST API under `/v1`. Resources arrive with issue "Directory core";
- * this is the shell they mount into: body size limit and a Stormpath 404 for unknown routes.
+ * The Stormpath-compatible REST API under `/v1`: body size limit, API authentication, the resources, and a Stormpath 404 for unknown routes.
  */
-export function restRoutes(_deps: Deps) {
-  const v1 = new Hono<{ Variables: RequestIdVariables }>()
+export function restRoutes(deps: Deps) {
+  const v1 = new Hono<RestEnv>()
+  const r = { deps, hrefs: createHrefs(deps.config.baseUrl) }
   v1.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -23,6 +30,13 @@ export function restRoutes(_deps: Deps) {
       },
     }),
   )
+  v1.use(authenticateApi(deps))
+  tenantRoutes(v1, r)
+  directoryRoutes(v1, r)
+  accountRoutes(v1, r)
+  applicationRoutes(v1, r)
+  customDataRoutes(v1, r)
+  policyRoutes(v1, r)
   v1.all('*', (c) => {
     throw notFound(c.req.path)
   })

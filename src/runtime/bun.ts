@@ -109,7 +109,11 @@ async function main(): Promise<void> {
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
   const app = createApp(createBunDeps(config, db, log))
-  const server = Bun.serve({ port: config.port, fetch: app.fetch })
+  const server = Bun.serve({
+    port: config.port,
+    // The socket's address is the client's as far as Bun knows (rate limits key on it).
+    fetch: (request, bun) => app.fetch(request, { clientAddress: bun.requestIP(request)?.address }),
+  })
 
   printBanner(config)
   log.info('started', {

@@ -64,7 +64,9 @@ function buildHandler(env: WorkerBindings): FetchHandler {
     sealer: createSealer(config.secretKey),
     fetch,
   })
-  return app.fetch
+  // Cloudflare sets CF-Connecting-IP; clients cannot forge it through Cloudflare's edge.
+  return (request, _env, ctx) =>
+    app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? undefined }, ctx)
 }
 
 function openWorkerDatabase(env: WorkerBindings, config: Config): Database {

@@ -6,6 +6,8 @@ import { findInTenant } from '../../store/scoped'
 import type { Scope } from '../context'
 import type { ResourceType } from '../hrefs'
 import {
+  commonSearchable,
+  searchable,
   customDataLink,
   render,
   timestamps,
@@ -236,22 +238,17 @@ function accountIdsReachedBy(ownerId: string) {
   return sql`select ${accounts.id} from ${accounts} where ${accountsReachedBy(ownerId)}`
 }
 
-const id = (column: unknown) => ({ column: column as never, kind: 'id' as const })
-const date = (column: unknown) => ({ column: column as never, kind: 'date' as const })
-const text = (column: unknown) => ({ column: column as never, kind: 'text' as const })
-const status = (column: unknown) => ({ column: column as never, kind: 'status' as const })
-
 export const applicationSource: CollectionSource<ApplicationRow> = {
   table: applications,
   view: applicationView,
   spec: {
     searchable: {
-      id: id(applications.id),
-      name: text(applications.name),
-      description: text(applications.description),
-      status: status(applications.status),
-      createdAt: date(applications.createdAt),
-      modifiedAt: date(applications.modifiedAt),
+      id: searchable('id', applications.id),
+      name: searchable('text', applications.name),
+      description: searchable('text', applications.description),
+      status: searchable('status', applications.status),
+      createdAt: searchable('date', applications.createdAt),
+      modifiedAt: searchable('date', applications.modifiedAt),
     },
     sortable: {
       name: applications.name,
@@ -269,13 +266,13 @@ export const organizationSource: CollectionSource<OrganizationRow> = {
   view: organizationView,
   spec: {
     searchable: {
-      id: id(organizations.id),
-      name: text(organizations.name),
-      nameKey: text(organizations.nameKey),
-      description: text(organizations.description),
-      status: status(organizations.status),
-      createdAt: date(organizations.createdAt),
-      modifiedAt: date(organizations.modifiedAt),
+      id: searchable('id', organizations.id),
+      name: searchable('text', organizations.name),
+      nameKey: searchable('text', organizations.nameKey),
+      description: searchable('text', organizations.description),
+      status: searchable('status', organizations.status),
+      createdAt: searchable('date', organizations.createdAt),
+      modifiedAt: searchable('date', organizations.modifiedAt),
     },
     sortable: {
       name: organizations.name,
@@ -293,9 +290,9 @@ export const mappingSource: CollectionSource<MappingRow> = {
   view: mappingView,
   spec: {
     searchable: {
-      id: id(mappings.id),
-      createdAt: date(mappings.createdAt),
-      modifiedAt: date(mappings.modifiedAt),
+      id: searchable('id', mappings.id),
+      createdAt: searchable('date', mappings.createdAt),
+      modifiedAt: searchable('date', mappings.modifiedAt),
     },
     sortable: { listIndex: mappings.listIndex, createdAt: mappings.createdAt },
     defaultOrder: [asc(mappings.listIndex), asc(mappings.id)],

@@ -7,6 +7,8 @@ import type { ResourceType } from '../hrefs'
 import {
   parseCollectionQuery,
   parseExpand,
+  type AttributeKind,
+  type AttributeSpec,
   type ExpandRequest,
   type ResourceQuerySpec,
 } from '../query'
@@ -151,4 +153,18 @@ export function renderCustomData(
 
 export function timestamps(row: { createdAt: Date; modifiedAt: Date }): JsonObject {
   return { createdAt: row.createdAt.toISOString(), modifiedAt: row.modifiedAt.toISOString() }
+}
+
+/** Searchable-attribute declarations for collection specs (see `AttributeKind`). */
+export function searchable(kind: AttributeKind, column: unknown): AttributeSpec {
+  return { column: column as AttributeSpec['column'], kind }
+}
+
+/** `id`, `createdAt` and `modifiedAt`: searchable on every collection. */
+export function commonSearchable(table: { id: unknown; createdAt: unknown; modifiedAt: unknown }) {
+  return {
+    id: searchable('id', table.id),
+    createdAt: searchable('date', table.createdAt),
+    modifiedAt: searchable('date', table.modifiedAt),
+  }
 }

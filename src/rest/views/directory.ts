@@ -15,6 +15,8 @@ import type { Scope } from '../context'
 import type { ResourceType } from '../hrefs'
 import { applicationSource, mappingSource, organizationSource } from './applications'
 import {
+  commonSearchable,
+  searchable,
   customDataLink,
   listCollection,
   render,
@@ -64,32 +66,26 @@ export function collection<Row extends { id: string }, Item>(
   }
 }
 
-/** The caller's tenant: every resource a caller can see belongs to it. */
-export const ownTenant = <Row>(): LinkSpec<Row> => ({
-  kind: 'link',
-  href: (scope) => scope.hrefs.of('tenants', scope.tenantId),
-  expand: async (scope) => {
-    const tenant = await findTenantRow(scope)
-    return tenant ? render(scope, tenantView, tenant) : null
-  },
-})
+/**
+ * The caller's tenant: every resource a caller can see belongs to it. (Link builders are
+ * function declarations: views in other modules call them while this module may still be
+ * initialising, through the views' import cycle.)
+ */
+export function ownTenant<Row>(): LinkSpec<Row> {
+  return {
+    kind: 'link',
+    href: (scope) => scope.hrefs.of('tenants', scope.tenantId),
+    expand: async (scope) => {
+      const tenant = await findTenantRow(scope)
+      return tenant ? render(scope, tenantView, tenant) : null
+    },
+  }
+}
 
 async function findTenantRow(scope: Scope): Promise<TenantRow | undefined> {
   return scope.deps.db.select().from(tenants).where(eq(tenants.id, scope.tenantId)).get()
 }
 
-const text = (column: Parameters<typeof asc>[0]) => ({
-  column: column as never,
-  kind: 'text' as const,
-})
-const status = (column: Parameters<typeof asc>[0]) => ({
-  column: column as never,
-  kind: 'status' as const,
-})
-const date = (column: Parameters<typeof asc>[0]) => ({
-  column: column as never,
-  kind: 'date' as const,
-})
 const id = (column: Parameters<typeof asc>[0]) => ({ column: column as never, kind: 'id' as const })
 
 export const tenantView: View<TenantRow> = {
@@ -370,21 +366,15 @@ export const apiKeyView: View<ApiKeyRow> = {
   },
 }
 
-const commonSpec = (table: { id: never; createdAt: never; modifiedAt: never }) => ({
-  id: id(table.id),
-  createdAt: date(table.createdAt),
-  modifiedAt: date(table.modifiedAt),
-})
-
 export const directorySource: CollectionSource<DirectoryRow> = {
   table: directories,
   view: directoryView,
   spec: {
     searchable: {
-      ...commonSpec(directories as never),
-      name: text(directories.name),
-      description: text(directories.description),
-      status: status(directories.status),
+      ...commonSearchable(directories),
+      name: searchable('text', directories.name),
+      description: searchable('text', directories.description),
+      status: searchable('status', directories.status),
     },
     sortable: {
       name: directories.name,
@@ -402,14 +392,14 @@ export const accountSource: CollectionSource<AccountRow> = {
   view: accountView,
   spec: {
     searchable: {
-      ...commonSpec(accounts as never),
-      givenName: text(accounts.givenName),
-      middleName: text(accounts.middleName),
-      surname: text(accounts.surname),
-      username: text(accounts.username),
-      email: { column: accounts.email as never, kind: 'folded' as const },
-      status: status(accounts.status),
-      passwordModifiedAt: date(accounts.passwordModifiedAt),
+      ...commonSearchable(accounts),
+      givenName: searchable('text', accounts.givenName),
+      middleName: searchable('text', accounts.middleName),
+      surname: searchable('text', accounts.surname),
+      username: searchable('text', accounts.username),
+      email: searchable('folded', accounts.email),
+      status: searchable('status', accounts.status),
+      passwordModifiedAt: searchable('date', accounts.passwordModifiedAt),
     },
     sortable: {
       givenName: accounts.givenName,
@@ -432,10 +422,10 @@ export const groupSource: CollectionSource<GroupRow> = {
   view: groupView,
   spec: {
     searchable: {
-      ...commonSpec(groups as never),
-      name: text(groups.name),
-      description: text(groups.description),
-      status: status(groups.status),
+      ...commonSearchable(groups),
+      name: searchable('text', groups.name),
+      description: searchable('text', groups.description),
+      status: searchable('status', groups.status),
     },
     sortable: {
       name: groups.name,
@@ -452,7 +442,7 @@ export const membershipSource: CollectionSource<MembershipRow> = {
   table: groupMemberships,
   view: membershipView,
   spec: {
-    searchable: commonSpec(groupMemberships as never),
+    searchable: commonSearchable(groupMemberships),
     sortable: { createdAt: groupMemberships.createdAt },
     defaultOrder: [asc(groupMemberships.createdAt), asc(groupMemberships.id)],
   },
@@ -463,10 +453,10 @@ export const apiKeySource: CollectionSource<ApiKeyRow> = {
   view: apiKeyView,
   spec: {
     searchable: {
-      ...commonSpec(apiKeys as never),
-      name: text(apiKeys.name),
-      description: text(apiKeys.description),
-      status: status(apiKeys.status),
+      ...commonSearchable(apiKeys),
+      name: searchable('text', apiKeys.name),
+      description: searchable('text', apiKeys.description),
+      status: searchable('status', apiKeys.status),
     },
     sortable: { name: apiKeys.name, status: apiKeys.status, createdAt: apiKeys.createdAt },
     defaultOrder: [asc(apiKeys.createdAt), asc(apiKeys.id)],

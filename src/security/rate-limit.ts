@@ -1,0 +1,41 @@
+import type { Deps } from '../deps'
+import { EdgepassError } from '../errors'
+import { countHit, forgetOldHits } from '../store/rate-limits'
+
+/** A limit: at most `max` hits per `windowSeconds`. */
+export interface RateLimit {
+  max: number
+  windowSeconds: number
+}
+
+/** Password guessing: per login name, and per client address (which may hide many users). */
+export const LOGIN_PER_ACCOUNT: RateLimit = { max: 10, windowSeconds: 300 }
+export const LOGIN_PER_ADDRESS: RateLimit = { max: 100, windowSeconds: 300 }
+/** Tenant creation is open, as in Cloudpass; this keeps one client from flooding it. */
+export const REGISTRATION_PER_ADDRESS: RateLimit = { max: 10, windowSeconds: 3600 }
+
+/**
+ * Counts a hit against each `(key, limit)`; throws 429 with `Retry-After` when any is exceeded.
+ * Counters live in the database, so the limits hold across instances and restarts.
+ */
+export async function enforceRateLimits(
+  deps: Pick<Deps, 'db' | 'now'>,
+  checks: readonly [key: string, limit: RateLimit][],
+): Promise<void> {
+  const now = deps.now().getTime()
+  let retryAfter = 0
+  for (const [key, limit] of checks) {
+    const windowMs = limit.windowSeconds * 1000
+    const { count, windowStart } = await countHit(deps.db, key, windowMs, now)
+    if (count > limit.max)
+      retryAfter = Math.max(retryAfter, Math.ceil((windowStart + windowMs - now) / 1000))
+  }
+  // Roughly one request in a hundred sweeps counters older than a day.
+  if (crypto.getRandomValues(new Uint8Array(1))[0]! < 3)
+    await forgetOldHits(deps.db, now - 86_400_000)
+  if (retryAfter > 0) {
+    throw new EdgepassError('rate_limited', 'Too many attempts. Please wait before trying again.', {
+      retryAfterSeconds: retryAfter,
+    })
+  }
+}
