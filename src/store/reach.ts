@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { accounts, groups } from '../../db/schema'
 
 /**
@@ -35,4 +35,9 @@ export function ownersMapping(storeIdsSql: SQL, ownerType: 'application' | 'orga
       join account_store_mappings as org_mapping on org_mapping.owner_id = app_mapping.store_id
       where ${ownerType} = 'application' and app_mapping.owner_type = 'application'
         and app_mapping.store_type = 'organization' and org_mapping.store_id in (${storeIdsSql})`
+}
+
+/** `column IN (subquery)`: drizzle's `inArray` would not parenthesise a raw SQL subquery. */
+export function inSubquery(column: SQLWrapper, subquery: SQL): SQL {
+  return sql`${column} in (${subquery})`
 }

@@ -33,7 +33,7 @@ describe('access log [bun]', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({
       method: 'DELETE',
       path: '/v1/nowhere',
-      status: 404,
+      status: 401,
     })
   })
 

@@ -1,12 +1,20 @@
 import { expect, test } from 'bun:test'
+import { bootstrapAdmin, type Admin } from '../harness/admin'
 import { describeTargets, TEST_BASE_URL } from '../harness/targets'
 
 const ERROR_FIELDS = ['status', 'code', 'message', 'developerMessage', 'moreInfo', 'requestId']
 
 describeTargets('error responses', (target) => {
+  let admin: Admin
+  const asAdmin = (init: RequestInit = {}) => ({
+    ...init,
+    headers: { ...init.headers, authorization: admin.basic },
+  })
+
   test('an unknown address answers 404 with all six Stormpath error fields', async () => {
+    admin = await bootstrapAdmin(target.request, 'errors')
     for (const path of ['/nowhere', '/v1/nowhere', '/v1/tenants/abc/xyz']) {
-      const response = await target.request(path)
+      const response = await target.request(path, asAdmin())
       expect(response.status).toBe(404)
       expect(response.headers.get('content-type')).toStartWith('application/json')
       const body = (await response.json()) as Record<string, unknown>
@@ -55,11 +63,22 @@ describeTargets('error responses', (target) => {
   })
 
   test('a malformed JSON body to an unknown resource still answers 404, not 500', async () => {
-    const response = await target.request('/v1/nowhere', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"unterminated": ',
-    })
+    const response = await target.request(
+      '/v1/nowhere',
+      asAdmin({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"unterminated": ',
+      }),
+    )
     expect(response.status).toBe(404)
+  })
+
+  test('an unauthenticated /v1 request answers 401 before any routing', async () => {
+    for (const path of ['/v1/nowhere', '/v1/tenants/current', '/v1/accounts/x']) {
+      const response = await target.request(path)
+      expect(response.status).toBe(401)
+      expect(await response.json()).toMatchObject({ status: 401, code: 401 })
+    }
   })
 })

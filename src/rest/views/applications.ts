@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import * as schema from '../../../db/schema'
-import { accountsReachedBy, groupsReachedBy } from '../../store/reach'
+import { accountsReachedBy, groupsReachedBy, inSubquery } from '../../store/reach'
 import type { ApplicationRow, MappingRow, OrganizationRow } from '../../store/rows'
 import { findInTenant } from '../../store/scoped'
 import type { Scope } from '../context'
@@ -111,7 +111,7 @@ export const applicationView: View<ApplicationRow> = {
       'applications',
       'apiKeys',
       () => apiKeySource,
-      (_, row) => inArray(apiKeys.accountId, accountIdsReachedBy(row.id)),
+      (_, row) => inSubquery(apiKeys.accountId, accountIdsReachedBy(row.id)),
     ),
     loginAttempts: actionLink('applications', 'loginAttempts'),
   },

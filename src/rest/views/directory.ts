@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import * as schema from '../../../db/schema'
 import { fullNameOf } from '../../directory/names'
-import { ownersMapping } from '../../store/reach'
+import { inSubquery, ownersMapping } from '../../store/reach'
 import type {
   AccountRow,
   ApiKeyRow,
@@ -180,7 +180,7 @@ export const directoryView: View<DirectoryRow> = {
       'applications',
       () => applicationSource,
       (_, row) =>
-        inArray(schema.applications.id, ownersMapping(sql`select ${row.id}`, 'application')),
+        inSubquery(schema.applications.id, ownersMapping(sql`select ${row.id}`, 'application')),
     ),
     organizationMappings: collection(
       'directories',
@@ -197,7 +197,7 @@ export const directoryView: View<DirectoryRow> = {
       'organizations',
       () => organizationSource,
       (_, row) =>
-        inArray(schema.organizations.id, ownersMapping(sql`select ${row.id}`, 'organization')),
+        inSubquery(schema.organizations.id, ownersMapping(sql`select ${row.id}`, 'organization')),
     ),
   },
 }
@@ -245,7 +245,7 @@ export const accountView: View<AccountRow> = {
       'groups',
       () => groupSource,
       (_, row) =>
-        inArray(
+        inSubquery(
           groups.id,
           sql`select group_id from group_memberships where account_id = ${row.id}`,
         ),
@@ -261,7 +261,7 @@ export const accountView: View<AccountRow> = {
       'applications',
       () => applicationSource,
       (_, row) =>
-        inArray(
+        inSubquery(
           schema.applications.id,
           ownersMapping(
             sql`select ${row.directoryId} union select group_id from group_memberships where account_id = ${row.id}`,
@@ -300,7 +300,7 @@ export const groupView: View<GroupRow> = {
       'accounts',
       () => accountSource,
       (_, row) =>
-        inArray(
+        inSubquery(
           accounts.id,
           sql`select account_id from group_memberships where group_id = ${row.id}`,
         ),
@@ -316,7 +316,7 @@ export const groupView: View<GroupRow> = {
       'applications',
       () => applicationSource,
       (_, row) =>
-        inArray(schema.applications.id, ownersMapping(sql`select ${row.id}`, 'application')),
+        inSubquery(schema.applications.id, ownersMapping(sql`select ${row.id}`, 'application')),
     ),
   },
 }

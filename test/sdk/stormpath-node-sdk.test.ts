@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { REPO_ROOT } from '../../src/runtime/cli/wrangler'
+import { startServer, type ServerProcess } from '../harness/process'
+import { bootstrapAdmin } from '../harness/admin'
+
+type Step = Record<string, unknown> & { step: string }
+
+// The official SDK, under Node as its users run it, against `npm start`'s server.
+describe('Stormpath Node SDK 0.20.1 scenario', () => {
+  let dir: string
+  let server: ServerProcess
+  let steps: Map<string, Step>
+  let exitCode: number
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgepass-sdk-'))
+    server = await startServer(dir, { LOG_LEVEL: 'warn' })
+    const baseUrl = `http://localhost:${server.port}`
+    const admin = await bootstrapAdmin((path, init) => fetch(`${baseUrl}${path}`, init))
+    const child = Bun.spawn(['node', join(REPO_ROOT, 'test/sdk/stormpath-scenario.cjs')], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        EDGEPASS_BASE_URL: baseUrl,
+        EDGEPASS_KEY_ID: admin.keyId,
+        EDGEPASS_KEY_SECRET: admin.keySecret,
+      },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const [stdout, stderr] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ])
+    exitCode = await child.exited
+    steps = new Map(
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Step)
+        .map((s) => [s.step, s]),
+    )
+    if (exitCode !== 0) console.error(stdout, stderr)
+  }, 60_000)
+  afterAll(async () => {
+    await server?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('runs to the end without an error', () => {
+    expect(steps.get('error')).toBeUndefined()
+    expect(exitCode).toBe(0)
+  })
+
+  test('gets the current tenant through the 302', () => {
+    expect(steps.get('tenant')).toMatchObject({ key: 'sdk-tenant' })
+  })
+
+  test('creates and maps a directory and an application', () => {
+    expect(String(steps.get('created')?.directory)).toContain('/v1/directories/')
+    expect(steps.get('mapped')).toMatchObject({ listIndex: 0 })
+  })
+
+  test('creates a group and an account without the registration workflow', () => {
+    expect(steps.get('group')).toMatchObject({ name: 'Readers' })
+    expect(steps.get('account')).toMatchObject({ status: 'ENABLED', fullName: 'Jane Doe' })
+  })
+
+  test('authenticates the account and reads it from the result', () => {
+    expect(steps.get('authenticated')?.href).toBe(steps.get('account')?.href)
+  })
+
+  test('lists the account’s groups and adds it to one', () => {
+    expect(steps.get('groups')).toMatchObject({ before: 0, after: ['Readers'] })
+  })
+
+  test('saves and removes custom data', () => {
+    expect(steps.get('customData.saved')).toMatchObject({ favoriteColor: 'teal', level: 7 })
+    expect(steps.get('customData.removed')).toMatchObject({ favoriteColor: null, level: 7 })
+  })
+
+  test('creates an API key whose secret the SDK decrypts', () => {
+    expect(steps.get('apiKey')).toMatchObject({ secretLength: 43, status: 'ENABLED' })
+    expect(steps.get('apiKey.read')).toMatchObject({
+      secretMatches: true,
+      listed: [steps.get('apiKey')?.id],
+    })
+  })
+
+  test('finds the account by email, then deletes it', () => {
+    expect(steps.get('search')).toMatchObject({ size: 1, href: steps.get('account')?.href })
+    expect(steps.get('deleted')).toMatchObject({ size: 0 })
+  })
+})

@@ -1,0 +1,110 @@
+// The official Stormpath Node SDK (stormpath@0.20.1) against an Edgepass server, run by Node.
+// Prints one JSON line per step; exits non-zero on the first error. Inputs come from the
+// environment: EDGEPASS_BASE_URL, EDGEPASS_KEY_ID, EDGEPASS_KEY_SECRET.
+'use strict'
+const stormpath = require('stormpath')
+const { promisify } = require('node:util')
+
+const baseUrl = `${process.env.EDGEPASS_BASE_URL}/v1`
+const client = new stormpath.Client({
+  apiKey: { id: process.env.EDGEPASS_KEY_ID, secret: process.env.EDGEPASS_KEY_SECRET },
+  baseUrl,
+  authenticationScheme: 'BASIC',
+  client: { baseUrl },
+  cacheOptions: { store: 'memory', ttl: 0, tti: 0 },
+  skipRemoteConfig: true,
+})
+const step = (name, value) => console.log(JSON.stringify({ step: name, ...value }))
+const call = (target, method, ...args) => promisify(target[method]).call(target, ...args)
+
+async function main() {
+  await new Promise((resolve, reject) => {
+    client.on('ready', resolve)
+    client.on('error', reject)
+  })
+  const suffix = Date.now().toString(36)
+  const tenant = await call(client, 'getCurrentTenant')
+  step('tenant', { href: tenant.href, key: tenant.key })
+
+  const directory = await call(tenant, 'createDirectory', { name: `SDK Directory ${suffix}` })
+  const application = await call(tenant, 'createApplication', { name: `SDK App ${suffix}` })
+  step('created', { directory: directory.href, application: application.href })
+
+  const mapping = await call(application, 'createAccountStoreMapping', {
+    accountStore: directory,
+    isDefaultAccountStore: true,
+    isDefaultGroupStore: true,
+  })
+  step('mapped', { href: mapping.href, listIndex: mapping.listIndex })
+
+  const group = await call(directory, 'createGroup', { name: 'Readers' })
+  step('group', { href: group.href, name: group.name })
+
+  const email = `jane.${suffix}@example.com`
+  const account = await call(
+    application,
+    'createAccount',
+    { givenName: 'Jane', surname: 'Doe', email, password: 'Sup3r-secret-pw' },
+    { registrationWorkflowEnabled: false },
+  )
+  step('account', { href: account.href, status: account.status, fullName: account.fullName })
+
+  const result = await call(application, 'authenticateAccount', {
+    username: email,
+    password: 'Sup3r-secret-pw',
+  })
+  const authenticated = await call(result, 'getAccount')
+  step('authenticated', { href: authenticated.href, email: authenticated.email })
+
+  const before = await call(account, 'getGroups')
+  const membership = await call(account, 'addToGroup', group)
+  const after = await call(account, 'getGroups')
+  step('groups', {
+    before: before.items.length,
+    membership: membership.href,
+    after: after.items.map((g) => g.name),
+  })
+
+  const customData = await call(account, 'getCustomData')
+  customData.favoriteColor = 'teal'
+  customData.level = 7
+  await call(customData, 'save')
+  const saved = await call(account, 'getCustomData')
+  step('customData.saved', { favoriteColor: saved.favoriteColor, level: saved.level })
+  saved.remove('favoriteColor')
+  await call(saved, 'save')
+  const removed = await call(client, 'getResource', `${account.href}/customData`, { nocache: true })
+  step('customData.removed', { favoriteColor: removed.favoriteColor ?? null, level: removed.level })
+
+  const apiKey = await call(account, 'createApiKey')
+  step('apiKey', { id: apiKey.id, secretLength: apiKey.secret.length, status: apiKey.status })
+  const keys = await call(account, 'getApiKeys')
+  const fetched = await call(application, 'getApiKey', apiKey.id)
+  step('apiKey.read', {
+    listed: keys.items.map((k) => k.id),
+    secretMatches: fetched.secret === apiKey.secret,
+  })
+
+  const found = await call(application, 'getAccounts', { email })
+  step('search', { size: found.items.length, href: found.items[0] && found.items[0].href })
+
+  await call(account, 'delete')
+  const afterDelete = await call(application, 'getAccounts', { email })
+  step('deleted', { size: afterDelete.items.length })
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    step('error', {
+      message: String(error && (error.userMessage || error.message)),
+      status: error && error.status,
+      code: error && error.code,
+      stack: String(error && error.stack)
+        .split('\n')
+        .slice(0, 4)
+        .join(' | '),
+    })
+    process.exit(1)
+  },
+)
