@@ -6,7 +6,9 @@
 import { drizzle } from 'drizzle-orm/d1'
 import { migrate } from 'drizzle-orm/d1/migrator'
 import { Miniflare, Request as MiniflareRequest, Response as MiniflareResponse } from 'miniflare'
+import { rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as schema from '../../db/schema'
 import { buildWorkerBundle, type WorkerBundle } from '../../src/runtime/cli/build-worker'
@@ -15,7 +17,8 @@ import { MIGRATIONS_FOLDER } from '../../src/runtime/bun'
 import type { Database } from '../../src/store/db'
 import { refuseOutbound, type Target, type TargetOptions } from './targets'
 
-const TEST_BUNDLE_DIR = join(REPO_ROOT, '.build/test-worker')
+// Per process, so concurrent test runs (several engineers, one checkout) do not collide.
+const TEST_BUNDLE_DIR = join(tmpdir(), `edgepass-test-worker-${process.pid}`)
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 
 let bundle: Promise<WorkerBundle> | undefined
@@ -24,6 +27,11 @@ let bundle: Promise<WorkerBundle> | undefined
 export function workerBundle(): Promise<WorkerBundle> {
   bundle ??= buildWorkerBundle(TEST_BUNDLE_DIR)
   return bundle
+}
+
+/** Removes this run's bundle (called once after all tests by test/harness/preload.ts). */
+export function removeWorkerBundle(): void {
+  rmSync(TEST_BUNDLE_DIR, { recursive: true, force: true })
 }
 
 async function compatibilityDate(): Promise<string> {
