@@ -1,11 +1,16 @@
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
-import { EdgepassError } from '../errors'
+import { EdgepassError, isEdgepassError } from '../errors'
 import { acceptImportedHash } from '../security/passwords'
 import type { AccountRow, AccountStatus, DirectoryRow, PoliciesRow, TenantRow } from '../store/rows'
 import { inTenant, updateVersioned } from '../store/scoped'
-import { mergeCustomData, parseCustomData, type CustomData } from './custom-data'
+import {
+  mergeCustomData,
+  parseCustomData,
+  refusingOversizedCustomData,
+  type CustomData,
+} from './custom-data'
 import { refusingDuplicates } from './duplicates'
 import { normaliseEmail } from './names'
 import { checkPasswordStrength } from './password-policy'
@@ -65,7 +70,7 @@ export async function createAccount(
     tenantId: directory.tenantId,
     directoryId: directory.id,
     email,
-    username: input.username?.trim() || email,
+    username: input.username === undefined ? email : usernameOf(input.username),
     givenName: input.givenName?.trim() ?? '',
     middleName: input.middleName?.trim() ?? '',
     surname: input.surname?.trim() ?? '',
@@ -82,8 +87,45 @@ export async function createAccount(
     customData: input.customData ? mergeCustomData({}, input.customData).json : '{}',
     customDataModifiedAt: input.customData ? now : null,
   }
-  await refusingDuplicates(() => deps.db.insert(schema.accounts).values(row))
+  try {
+    await refusingOversizedCustomData(() =>
+      refusingDuplicates(() => deps.db.insert(schema.accounts).values(row)),
+    )
+  } catch (error) {
+    throw await namingTakenEmail(deps, row, error)
+  }
   return row
+}
+
+/**
+ * The username defaults to the email, so a taken email usually trips the username index first
+ * and SQLite names only that one; a client that sent just an email must hear that the email is
+ * taken (409/2001 naming `email`).
+ */
+async function namingTakenEmail(deps: Deps, row: AccountRow, error: unknown): Promise<unknown> {
+  if (!isEdgepassError(error) || error.code !== 'duplicate' || error.field !== 'username') {
+    return error
+  }
+  const { accounts } = schema
+  const taken = await deps.db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.directoryId, row.directoryId), eq(accounts.email, row.email)))
+    .get()
+  if (!taken) return error
+  const message = 'An account with this email already exists in the directory.'
+  return new EdgepassError('duplicate', message, { field: 'email', cause: error })
+}
+
+/** A username is trimmed and must keep a character: a blank one would be an empty login. */
+function usernameOf(value: string): string {
+  const username = value.trim()
+  if (username === '') {
+    throw new EdgepassError('too_short', 'username is too short: at least 1 character.', {
+      field: 'username',
+    })
+  }
+  return username
 }
 
 /** Applies a partial update; a new password is policy-checked and must not repeat recent ones. */
@@ -101,22 +143,25 @@ export async function updateAccount(
   const now = deps.now()
   const fixed: Partial<AccountRow> = { modifiedAt: now }
   if (input.email !== undefined) fixed.email = normaliseEmail(input.email)
-  if (input.username !== undefined) fixed.username = input.username.trim()
+  if (input.username !== undefined) fixed.username = usernameOf(input.username)
   for (const name of ['givenName', 'middleName', 'surname'] as const) {
     if (input[name] !== undefined) fixed[name] = input[name]!.trim()
   }
   if (input.status !== undefined) fixed.status = input.status
   if (input.password !== undefined)
     Object.assign(fixed, await passwordChange(deps, account, input.password))
-  const row = await refusingDuplicates(() =>
-    updateVersioned(deps.db, schema.accounts, account, (current) =>
-      input.customData === undefined
-        ? fixed
-        : {
-            ...fixed,
-            customData: mergeCustomData(parseCustomData(current.customData), input.customData).json,
-            customDataModifiedAt: now,
-          },
+  const row = await refusingOversizedCustomData(() =>
+    refusingDuplicates(() =>
+      updateVersioned(deps.db, schema.accounts, account, (current) =>
+        input.customData === undefined
+          ? fixed
+          : {
+              ...fixed,
+              customData: mergeCustomData(parseCustomData(current.customData), input.customData)
+                .json,
+              customDataModifiedAt: now,
+            },
+      ),
     ),
   )
   if (!row) throw new EdgepassError('not_found', 'The account no longer exists.')

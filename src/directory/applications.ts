@@ -3,9 +3,9 @@ import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import { renumberMappings } from '../store/mappings'
-import type { ApplicationRow, OrganizationRow, Status } from '../store/rows'
+import type { ApplicationRow, DirectoryRow, OrganizationRow, Status } from '../store/rows'
 import { inTenant } from '../store/scoped'
-import { createDirectory } from './directories'
+import { createDirectory, deleteDirectory } from './directories'
 import { refusingDuplicates } from './duplicates'
 import { createMapping } from './mappings'
 import { normaliseNameKey } from './names'
@@ -43,19 +43,24 @@ export async function createApplication(
     customDataModifiedAt: null,
   }
   await refusingDuplicates(() => deps.db.insert(schema.applications).values(row))
-  if (createDirectoryNamed !== undefined) {
-    const directory = await createDirectory(deps, tenantId, {
+  if (createDirectoryNamed === undefined) return row
+  let directory: DirectoryRow | undefined
+  try {
+    directory = await createDirectory(deps, tenantId, {
       name: createDirectoryNamed || `${row.name} Directory`,
     })
     await createMapping(
       deps,
       { type: 'application', id: row.id, tenantId },
       { type: 'directory', id: directory.id },
-      {
-        isDefaultAccountStore: true,
-        isDefaultGroupStore: true,
-      },
+      { isDefaultAccountStore: true, isDefaultGroupStore: true },
     )
+  } catch (error) {
+    // createDirectory commits its own batch and D1 has no interactive transactions, so undo by
+    // hand: a refused request (e.g. the directory name is taken, 409) must leave nothing behind.
+    await deleteApplication(deps, row)
+    if (directory) await deleteDirectory(deps, directory)
+    throw error
   }
   return row
 }

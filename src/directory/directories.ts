@@ -56,6 +56,14 @@ export async function updateDirectory(
       field: 'status',
     })
   }
+  // The Node SDK trusts an access token's key only if its account's directory bears this exact
+  // name (stormpath-api reference §5.1), so renaming it would lock SDK clients out. The SDK's
+  // save() posts the unchanged name back, which is fine.
+  if (directory.isAdmin && input.name !== undefined && input.name.trim() !== directory.name) {
+    throw new EdgepassError('invalid_value', 'The administrators directory cannot be renamed.', {
+      field: 'name',
+    })
+  }
   const changes = {
     ...input,
     ...(input.name ? { name: input.name.trim() } : {}),

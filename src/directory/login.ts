@@ -35,6 +35,14 @@ interface Match {
 }
 
 /**
+ * The form of a login name that lookups and per-login rate limits share: trimmed and lower-case,
+ * so `" Alice"` and `"ALICE"` count against the same limit as `"alice"`.
+ */
+export function normaliseLogin(login: string): string {
+  return login.trim().toLowerCase()
+}
+
+/**
  * Authenticates `login` (username or email, case-insensitive) and `password` through an
  * application's account stores (stormpath-api reference §11.1): stores are walked in `listIndex`
  * order and the first store holding the login decides. The password is checked before anything
@@ -54,10 +62,12 @@ export async function attemptLogin(
       field: 'application',
     })
   }
-  const match = await findAccount(deps, application, login.trim().toLowerCase(), selector)
+  const match = await findAccount(deps, application, login.trim(), selector)
   if (!match?.account.passwordHash) {
     await deps.passwords.verifyDummy(password)
-    return refuse(tenant, 'login_no_account')
+    // Answered exactly as a wrong password (7100, same message): a distinct 7104 would tell an
+    // attacker which logins exist, undoing the dummy hash above. Generic mode answers 7104.
+    return refuse(tenant, 'login_wrong_password')
   }
   const { account } = match
   const policies = await loadPolicies(deps, account.directoryId)
@@ -135,7 +145,10 @@ async function findAccount(
   }
   const selected = await selectStores(deps, application, mappings, selector)
   for (const mapping of selected) {
-    const match = await findInStore(deps, mapping, login, undefined)
+    const match = await findInStore(deps, mapping, login, {
+      selected: selector.kind !== 'all',
+      organizationDisabled: false,
+    })
     if (match) return match
   }
   return undefined
@@ -148,8 +161,8 @@ async function selectStores(
   selector: StoreSelector,
 ): Promise<MappingRow[]> {
   if (selector.kind === 'all') return mappings
-  let storeId: string | undefined
-  if (selector.kind === 'store') storeId = selector.id
+  let store: { type: MappingRow['storeType']; id: string | undefined }
+  if (selector.kind === 'store') store = selector
   else {
     const organization = await deps.db
       .select({ id: schema.organizations.id })
@@ -161,9 +174,12 @@ async function selectStores(
         ),
       )
       .get()
-    storeId = organization?.id
+    store = { type: 'organization', id: organization?.id }
   }
-  const chosen = mappings.filter((mapping) => mapping.storeId === storeId)
+  // The href's type must match too: `/directories/{id of a mapped group}` names no mapped store.
+  const chosen = mappings.filter(
+    (mapping) => mapping.storeType === store.type && mapping.storeId === store.id,
+  )
   if (chosen.length === 0) {
     throw new EdgepassError(
       'store_not_mapped',
@@ -184,15 +200,28 @@ async function mappingsOf(deps: Deps, ownerId: string): Promise<MappingRow[]> {
     .all()
 }
 
+/** How a store was reached: chosen by the attempt's `accountStore`, and through what. */
+interface StorePath {
+  /** The attempt named this store (`accountStore`), rather than walking all of them. */
+  selected: boolean
+  organizationDisabled: boolean
+}
+
 /** Looks for the login in one store: a directory, a group's members, or an organization's stores. */
 async function findInStore(
   deps: Deps,
   mapping: MappingRow,
   login: string,
-  organizationDisabled: boolean | undefined,
+  path: StorePath,
 ): Promise<Match | undefined> {
   const { accounts, directories, groups, groupMemberships, organizations } = schema
-  const byLogin = or(eq(accounts.email, login), sql`lower(${accounts.username}) = ${login}`)
+  // Emails are stored lower-cased by JavaScript; usernames keep their case and are unique on
+  // SQLite's `lower()` (ASCII only), so compare them with `lower()` on both sides: a username
+  // with non-ASCII capitals still matches when typed as stored.
+  const byLogin = or(
+    eq(accounts.email, login.toLowerCase()),
+    sql`lower(${accounts.username}) = lower(${login})`,
+  )
   if (mapping.storeType === 'organization') {
     const organization = await deps.db
       .select()
@@ -201,19 +230,26 @@ async function findInStore(
       .get()
     if (!organization) return undefined
     const inner = await mappingsOf(deps, organization.id)
-    if (inner.length === 0) {
+    // 4605 when the attempt chose this organization; while walking every store an empty
+    // organization just holds no one, so it must not lock out the stores after it.
+    if (inner.length === 0 && path.selected) {
       throw new EdgepassError(
         'organization_no_account_stores',
         'The organization has no account stores.',
       )
     }
     for (const innerMapping of inner) {
-      const match = await findInStore(deps, innerMapping, login, organization.status !== 'ENABLED')
+      const match = await findInStore(deps, innerMapping, login, {
+        selected: false,
+        organizationDisabled: organization.status !== 'ENABLED',
+      })
       if (match) return match
     }
     return undefined
   }
-  const orgRefusal = organizationDisabled ? ('login_organization_disabled' as const) : undefined
+  const orgRefusal = path.organizationDisabled
+    ? ('login_organization_disabled' as const)
+    : undefined
   if (mapping.storeType === 'directory') {
     const row = await deps.db
       .select({ account: accounts, directoryStatus: directories.status })

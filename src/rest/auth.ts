@@ -18,6 +18,12 @@ const unauthenticated = (developerMessage: string) =>
   new EdgepassError('unauthenticated', 'Authentication required.', { developerMessage })
 
 /**
+ * The one answer for an unknown, disabled or non-administrator key, a wrong secret and a bad
+ * signature: telling them apart would let a caller find out which key ids exist.
+ */
+const WRONG_KEY = 'The API key id or secret is wrong, or the key is disabled.'
+
+/**
  * Authenticates `/v1` callers (stormpath-api reference §5): SAuthc1 digest, session cookie from
  * `POST /login`, or HTTP Basic with an API key. Only administrators qualify: ENABLED accounts
  * of the tenant's "Stormpath Administrators" directory, with an ENABLED key.
@@ -45,9 +51,7 @@ async function byBasic(deps: Deps, authorization: string): Promise<Caller> {
   const colon = decoded.indexOf(':')
   if (colon < 1) throw unauthenticated('Basic credentials must be apiKeyId:apiKeySecret.')
   const { key, secret } = await adminKey(deps, decoded.slice(0, colon))
-  if (!timingSafeEqual(secret, decoded.slice(colon + 1))) {
-    throw unauthenticated('The API key id or secret is wrong, or the key is disabled.')
-  }
+  if (!timingSafeEqual(secret, decoded.slice(colon + 1))) throw unauthenticated(WRONG_KEY)
   return {
     tenantId: key.tenantId,
     accountId: key.accountId,
@@ -73,7 +77,12 @@ async function bySAuthc1(c: Context<RestEnv>, deps: Deps, authorization: string)
     secret,
     deps.now(),
   )
-  if (check.kind !== 'ok') throw unauthenticated(`SAuthc1: ${check.reason}`)
+  if (check.kind !== 'ok') {
+    // The reason (clock skew, signature mismatch…) is only reached for an existing key, so it
+    // goes to the log, not to the client (API key enumeration).
+    deps.log.info('sauthc1 refused', { requestId: c.get('requestId'), reason: check.reason })
+    throw unauthenticated(WRONG_KEY)
+  }
   await consumeNonce(deps, key.id, header.nonce)
   return {
     tenantId: key.tenantId,
@@ -132,7 +141,7 @@ function refuseCrossSite(c: Context<RestEnv>, deps: Deps): void {
 
 /**
  * Loads an administrator's enabled key and opens its secret. Unknown, disabled and non-admin
- * keys fail alike, after the same work, so the answer does not reveal which keys exist.
+ * keys fail with the same answer, so it does not reveal which keys exist.
  */
 async function adminKey(deps: Deps, keyId: string): Promise<{ key: ApiKeyRow; secret: string }> {
   const key =
@@ -141,9 +150,7 @@ async function adminKey(deps: Deps, keyId: string): Promise<{ key: ApiKeyRow; se
       : undefined
   const admin =
     key && key.status === 'ENABLED' ? await adminAccount(deps, key.accountId) : undefined
-  if (!key || !admin || admin.tenantId !== key.tenantId) {
-    throw unauthenticated('The API key id or secret is wrong, or the key is disabled.')
-  }
+  if (!key || !admin || admin.tenantId !== key.tenantId) throw unauthenticated(WRONG_KEY)
   return { key, secret: await openApiKeySecret(deps, key) }
 }
 

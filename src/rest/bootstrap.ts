@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { attemptLogin, loginError } from '../directory/login'
@@ -26,6 +27,10 @@ const HONEYPOTS = [
   'confirm_password',
 ]
 const MAX_FIELD_LENGTH = 1024
+/** Names are held to the limits `/v1` applies to accounts (`accountFields`), so none escapes them. */
+const MAX_LENGTHS: Record<string, number> = { givenName: 255, surname: 255 }
+/** Five short fields fit many times over; forms are parsed in memory, so cap what is read. */
+const MAX_BODY_BYTES = 64 * 1024
 
 /**
  * Cloudpass's getting-started, at the root: `POST /registration` creates a tenant and its first
@@ -34,8 +39,17 @@ const MAX_FIELD_LENGTH = 1024
  */
 export function bootstrapRoutes(deps: Deps) {
   const app = new Hono<RestEnv>()
+  // Per route: a catch-all `use` here would run for every path of the app mounting this one.
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new EdgepassError('payload_too_large', 'The request body is too large.', {
+        developerMessage: `Request bodies are limited to ${MAX_BODY_BYTES} bytes here.`,
+      })
+    },
+  })
 
-  app.post('/registration', async (c) => {
+  app.post('/registration', limitBody, async (c) => {
     await enforceRateLimits(deps, [
       [`registration:address:${clientAddressOf(c)}`, REGISTRATION_PER_ADDRESS],
     ])
@@ -58,15 +72,20 @@ export function bootstrapRoutes(deps: Deps) {
   })
   app.all('/registration', methodNotAllowed(['POST']))
 
-  app.post('/login', async (c) => {
-    const form = await readForm(c)
-    const field = requiredFields(form, ['tenantNameKey', 'email', 'password'])
+  app.post('/login', limitBody, async (c) => {
+    const field = requiredFields(withLoginAlias(await readForm(c)), [
+      'tenantNameKey',
+      'email',
+      'password',
+    ])
+    // Normalised before counting: `" Acme"` and `"acme"` are one tenant, so one counter.
+    const tenantKey = field.tenantNameKey.trim().toLowerCase()
     const login = field.email.trim().toLowerCase()
     await enforceRateLimits(deps, [
       [`login:address:${clientAddressOf(c)}`, LOGIN_PER_ADDRESS],
-      [`login:account:${field.tenantNameKey.toLowerCase()}:${login}`, LOGIN_PER_ACCOUNT],
+      [`login:account:${tenantKey}:${login}`, LOGIN_PER_ACCOUNT],
     ])
-    const tenant = await findTenantByKey(deps, field.tenantNameKey)
+    const tenant = await findTenantByKey(deps, tenantKey)
     const application = tenant
       ? await deps.db
           .select()
@@ -84,7 +103,9 @@ export function bootstrapRoutes(deps: Deps) {
     const outcome = await attemptLogin(deps, tenant, application, login, field.password, {
       kind: 'all',
     })
-    if (outcome.kind === 'refused') throw loginError(outcome.code)
+    // User enumeration: every refusal (wrong password, disabled, locked…) answers as an unknown
+    // account does, whatever the tenant's `genericLoginErrors`: this form is open to anyone.
+    if (outcome.kind === 'refused') throw loginError('login_no_account')
     await startSession(c, deps, tenant.id, outcome.account.id)
     return c.body(null, 204)
   })
@@ -117,6 +138,19 @@ async function readForm(c: Context<RestEnv>): Promise<Form> {
   }
 }
 
+/**
+ * Cloudpass's form names the login `email`; the README's curl (and Stormpath's login attempts)
+ * say `username`. Either is accepted: an administrator's username is their email.
+ */
+function withLoginAlias(form: Form): Form {
+  return isMissing(form.email) && !isMissing(form.username)
+    ? { ...form, email: form.username }
+    : form
+}
+
+/** Absent, empty, or JSON `null`: all mean the field was not given. */
+const isMissing = (value: unknown) => value === undefined || value === null || value === ''
+
 function requiredFields<const K extends string>(
   form: Form,
   names: readonly K[],
@@ -129,11 +163,11 @@ function requiredFields<const K extends string>(
   const fields = {} as Record<K, string>
   for (const name of names) {
     const value = form[name]
-    if (value === undefined || value === '')
+    if (isMissing(value))
       throw new EdgepassError('required', `${name} is required.`, { field: name })
     if (typeof value !== 'string')
       throw new EdgepassError('wrong_type', `${name} must be text.`, { field: name })
-    if (value.length > MAX_FIELD_LENGTH)
+    if (value.length > (MAX_LENGTHS[name] ?? MAX_FIELD_LENGTH))
       throw new EdgepassError('too_long', `${name} is too long.`, { field: name })
     fields[name] = value
   }

@@ -1,4 +1,4 @@
-import { and, eq, gt } from 'drizzle-orm'
+import { and, eq, gt, lte } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as schema from '../../db/schema'
@@ -25,7 +25,12 @@ export async function startSession(
 ): Promise<void> {
   const token = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)))
   const now = deps.now()
-  await deps.db.insert(schema.apiSessions).values({
+  const { apiSessions } = schema
+  // Nothing else removes expired rows: each login sweeps its own account's.
+  await deps.db
+    .delete(apiSessions)
+    .where(and(eq(apiSessions.accountId, accountId), lte(apiSessions.expiresAt, now)))
+  await deps.db.insert(apiSessions).values({
     tokenHash: await hashToken(token),
     tenantId,
     accountId,

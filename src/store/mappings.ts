@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, ne, sql } from 'drizzle-orm'
+import { accountStoreMappings as mappings } from '../../db/schema'
 import type { Database } from './db'
 
 /**
@@ -6,10 +7,26 @@ import type { Database } from './db'
  * gaps that deletions leave (Stormpath's `listIndex` is a dense priority list). One statement,
  * so it can close a batch that deleted mappings. The ranks are computed by a window function in
  * `FROM`, which SQLite materialises before updating, so no row sees half-renumbered neighbours.
+ *
+ * Built with the query builder rather than a raw `db.run(sql…)`: drizzle's D1 driver cannot bind
+ * a raw statement's parameters inside `batch` ("preparedQuery.stmt is undefined"), which made
+ * every mapping change fail on workerd.
  */
 export function renumberMappings(db: Database, tenantId: string) {
-  return db.run(sql`update account_store_mappings set list_index = ranked.position
-    from (select id, row_number() over (partition by owner_id order by list_index, id) - 1 as position
-          from account_store_mappings where tenant_id = ${tenantId}) as ranked
-    where account_store_mappings.id = ranked.id and account_store_mappings.list_index != ranked.position`)
+  const ranked = db
+    .select({
+      id: mappings.id,
+      position:
+        sql<number>`row_number() over (partition by ${mappings.ownerId} order by ${mappings.listIndex}, ${mappings.id}) - 1`.as(
+          'position',
+        ),
+    })
+    .from(mappings)
+    .where(eq(mappings.tenantId, tenantId))
+    .as('ranked')
+  return db
+    .update(mappings)
+    .set({ listIndex: sql`${ranked.position}` })
+    .from(ranked)
+    .where(and(eq(mappings.id, ranked.id), ne(mappings.listIndex, ranked.position)))
 }

@@ -1,5 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { EdgepassError } from '../errors'
 import type { Database } from './db'
 
 /** A table whose rows have an `id` and belong to a tenant. */
@@ -45,13 +46,17 @@ export async function findInTenant<T extends TenantTable>(
   return (await lookup.get({ id, tenantId })) as T['$inferSelect'] | undefined
 }
 
+export const VERSIONED_WRITE_ATTEMPTS = 12
+
 /** A tenant table with an optimistic-concurrency `version` column. */
 type VersionedTable = TenantTable & { version: SQLiteColumn }
 
 /**
  * Read-modify-write without transactions (D1 has none): the update applies only if `version`
  * is still the one read, and bumps it; on a lost race the row is read again and the change
- * recomputed, up to three times. Returns undefined when the row no longer exists.
+ * recomputed. Each round lets at least one writer through, so N concurrent writers need up to N
+ * rounds; past {@link VERSIONED_WRITE_ATTEMPTS} the client is asked to retry (503). Returns
+ * undefined when the row no longer exists.
  */
 export async function updateVersioned<T extends VersionedTable>(
   db: Database,
@@ -60,7 +65,7 @@ export async function updateVersioned<T extends VersionedTable>(
   changesFor: (row: T['$inferSelect']) => Partial<T['$inferSelect']>,
 ): Promise<T['$inferSelect'] | undefined> {
   let row = current
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < VERSIONED_WRITE_ATTEMPTS; attempt++) {
     const [updated] = (await db
       .update(table as SQLiteTable)
       .set({ ...changesFor(row), version: row.version + 1 } as never)
@@ -71,5 +76,8 @@ export async function updateVersioned<T extends VersionedTable>(
     if (!reread) return undefined
     row = reread as typeof current
   }
-  throw new Error(`update of ${row.id} kept losing races`)
+  throw new EdgepassError('unavailable', 'The resource is changing too often; try again.', {
+    developerMessage: `${VERSIONED_WRITE_ATTEMPTS} concurrent writes won the race; retry the request.`,
+    retryAfterSeconds: 1,
+  })
 }

@@ -37,7 +37,12 @@ export const accountFields = {
   middleName: text(0, 255),
   surname: text(0, 255),
   status: picklist(['ENABLED', 'DISABLED', 'UNVERIFIED'] as const),
-  customData: v.record(v.string(), v.unknown()),
+  // Checked before record(), which accepts an array and turns it into {"0": …, "1": …}.
+  customData: v.pipe(
+    v.unknown(),
+    v.check((value) => !Array.isArray(value), 'customData must be a JSON object'),
+    v.record(v.string(), v.unknown()),
+  ),
 }
 const apiKeyFields = { status: picklist(STATUS), name: text(0, 255), description: text(0, 1000) }
 
@@ -100,6 +105,8 @@ export function accountRoutes(app: RestApp, r: RouteDeps): void {
     post: async (c) => {
       const account = await loadAccount(c)
       const input = readFields(await readJsonObject(c), apiKeyFields)
+      // Before the key exists: a refused encryption query must not leave an orphan key behind.
+      encryptionFor(scope(c, r), queryOf(c))
       const { row } = await createApiKey(r.deps, account, input)
       return created(c, await apiKeyJson(c, r, row))
     },
@@ -152,8 +159,17 @@ export async function withSecrets(
 }
 
 async function presentSecret(c: RestContext, s: Scope, secret: string): Promise<string> {
-  const encryption = parseSecretEncryption(queryOf(c))
-  if (!encryption) return secret
+  const encryption = encryptionFor(s, queryOf(c))
+  return encryption ? encryptApiKeySecret(secret, encryption.callerSecret, encryption) : secret
+}
+
+/**
+ * The `encryptSecret` parameters and the calling key's secret they derive from, or undefined
+ * when the secret goes out in clear; 400/2103 when they are invalid or the caller has no key.
+ */
+function encryptionFor(s: Scope, query: URLSearchParams) {
+  const encryption = parseSecretEncryption(query)
+  if (!encryption) return undefined
   if (!s.caller.apiKey) {
     throw new EdgepassError(
       'query_invalid_value',
@@ -165,5 +181,5 @@ async function presentSecret(c: RestContext, s: Scope, secret: string): Promise<
       },
     )
   }
-  return encryptApiKeySecret(secret, s.caller.apiKey.secret, encryption)
+  return { ...encryption, callerSecret: s.caller.apiKey.secret }
 }

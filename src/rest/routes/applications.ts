@@ -11,7 +11,7 @@ import {
   updateOrganization,
 } from '../../directory/applications'
 import { addMembership, createGroup } from '../../directory/groups'
-import { attemptLogin, loginError, type StoreSelector } from '../../directory/login'
+import { attemptLogin, loginError, normaliseLogin, type StoreSelector } from '../../directory/login'
 import {
   createMapping,
   deleteMapping,
@@ -25,7 +25,7 @@ import { readJsonObject, type JsonObject } from '../body'
 import { clientAddressOf, type Scope } from '../context'
 import { picklist, readFields, STATUS, text } from '../fields'
 import { readLink } from '../hrefs'
-import { mappingView, applicationView, organizationView } from '../views/applications'
+import { applicationView, mappingView, organizationView } from '../views/applications'
 import { render, renderRequested } from '../views/core'
 import { accountView, groupView, tenantView } from '../views/directory'
 import { accountCreateOptions, accountFields, withSecrets } from './accounts'
@@ -41,14 +41,17 @@ import {
   type RouteDeps,
 } from './helpers'
 
+/** Names are trimmed before their length is checked, so a blank name is refused (2007). */
+const name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255))
+
 const applicationFields = {
-  name: text(1, 255),
+  name,
   description: text(0, 4000),
   status: picklist(STATUS),
   authorizedCallbackUris: v.pipe(v.array(text(1, 2000)), v.maxLength(100)),
 }
 const organizationFields = {
-  name: text(1, 255),
+  name,
   nameKey: text(1, 63),
   description: text(0, 1000),
   status: picklist(STATUS),
@@ -221,14 +224,13 @@ function ownerRoutes(app: RestApp, r: RouteDeps, kind: OwnerKind): void {
       const s = scope(c, r)
       const body = await readJsonObject(c)
       const ownerRef = readLink(r.hrefs, body[kind], kind, [owner.plural])
-      const storeRef = readLink(
-        r.hrefs,
-        body.accountStore,
-        'accountStore',
-        kind === 'application'
-          ? ['directories', 'groups', 'organizations']
-          : ['directories', 'groups'],
-      )
+      // Organizations are read as stores for organization owners too, so that createMapping
+      // answers what Stormpath does (4614) rather than a generic bad href (2016).
+      const storeRef = readLink(r.hrefs, body.accountStore, 'accountStore', [
+        'directories',
+        'groups',
+        'organizations',
+      ])
       const ownerRow = await mustFindReference(s, owner.table, ownerRef.id, kind)
       const storeType = (
         { directories: 'directory', groups: 'group', organizations: 'organization' } as const
@@ -350,7 +352,8 @@ async function loginAttempt(
   const selector = readStoreSelector(r, body.accountStore)
   await enforceRateLimits(r.deps, [
     [`login:address:${clientAddressOf(c)}`, LOGIN_PER_ADDRESS],
-    [`login:account:${application.tenantId}:${decoded.login.toLowerCase()}`, LOGIN_PER_ACCOUNT],
+    // The same normalisation as the lookup: " Alice" must not be a fresh budget for "alice".
+    [`login:account:${application.tenantId}:${normaliseLogin(decoded.login)}`, LOGIN_PER_ACCOUNT],
   ])
   const tenant = (await s.deps.db
     .select()

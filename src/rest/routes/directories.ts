@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm'
+import * as v from 'valibot'
 import * as schema from '../../../db/schema'
 import { createAccount } from '../../directory/accounts'
 import { createDirectory, deleteDirectory, updateDirectory } from '../../directory/directories'
@@ -15,7 +16,7 @@ import { readJsonObject } from '../body'
 import { picklist, readFields, STATUS, text } from '../fields'
 import { readLink } from '../hrefs'
 import type { LinkSpec } from '../views/core'
-import { renderRequested } from '../views/core'
+import { rendererFor, renderRequested } from '../views/core'
 import {
   accountView,
   directoryView,
@@ -35,17 +36,35 @@ import {
   type RouteDeps,
 } from './helpers'
 
+/**
+ * A resource name, 1–255 characters (stormpath-api reference §7) once trimmed, so blanks are no
+ * name. Control characters are refused: SQLite's text functions and C clients stop at a NUL,
+ * and collection filters refuse one, so such a name could be stored but never searched.
+ */
+export const nameText = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1),
+  v.maxLength(255),
+  v.regex(/^\P{Cc}*$/u),
+)
+
+/** Free text of at most `max` characters: line breaks are fine, NUL is not ({@link nameText}). */
+export function descriptionText(max: number) {
+  return v.pipe(text(0, max), v.regex(/^[^\0]*$/))
+}
+
 export const directoryFields = {
-  name: text(1, 255),
-  description: text(0, 1000),
+  name: nameText,
+  description: descriptionText(1000),
   status: picklist(STATUS),
 }
 export const groupFields = {
-  name: text(1, 255),
-  description: text(0, 1000),
+  name: nameText,
+  description: descriptionText(1000),
   status: picklist(STATUS),
 }
-const tenantFields = { name: text(1, 255) }
+const tenantFields = { name: nameText }
 
 /** Serves a view's collection link at `/{type}/{id}/{name}`. */
 export function serveCollection<Row>(
@@ -90,13 +109,14 @@ export function tenantRoutes(app: RestApp, r: RouteDeps): void {
       c.json(await renderRequested(scope(c, r), tenantView, await loadTenant(c), queryOf(c))),
     post: async (c) => {
       const tenant = await loadTenant(c)
+      const respond = rendererFor(scope(c, r), tenantView, queryOf(c))
       const input = readFields(await readJsonObject(c), tenantFields)
       const [row] = await r.deps.db
         .update(tenants)
         .set({ ...input, modifiedAt: r.deps.now() })
         .where(eq(tenants.id, tenant.id))
         .returning()
-      return c.json(await renderRequested(scope(c, r), tenantView, row!, queryOf(c)))
+      return c.json(await respond(row!))
     },
   })
   for (const name of [
@@ -125,13 +145,14 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
       ),
     post: async (c) => {
       const s = scope(c, r)
+      const respond = rendererFor(s, directoryView, queryOf(c))
       const input = readFields(await readJsonObject(c), directoryFields, ['name'])
       const row = await createDirectory(
         r.deps,
         s.tenantId,
         input as typeof input & { name: string },
       )
-      return created(c, await renderRequested(s, directoryView, row, queryOf(c)))
+      return created(c, await respond(row))
     },
   })
   resource(app, '/directories/:id', {
@@ -139,12 +160,13 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
       c.json(await renderRequested(scope(c, r), directoryView, await loadDirectory(c), queryOf(c))),
     post: async (c) => {
       const directory = await loadDirectory(c)
+      const respond = rendererFor(scope(c, r), directoryView, queryOf(c))
       const row = await updateDirectory(
         r.deps,
         directory,
         readFields(await readJsonObject(c), directoryFields),
       )
-      return c.json(await renderRequested(scope(c, r), directoryView, row, queryOf(c)))
+      return c.json(await respond(row))
     },
     delete: async (c) => {
       await deleteDirectory(r.deps, await loadDirectory(c))
@@ -168,6 +190,7 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
     {
       post: async (c) => {
         const directory = await loadDirectory(c)
+        const respond = rendererFor(scope(c, r), accountView, queryOf(c))
         const body = await readJsonObject(c)
         const input = readFields(body, accountFields, ['email', 'password'])
         const row = await createAccount(
@@ -176,16 +199,17 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
           input as typeof input & { email: string; password: string },
           accountCreateOptions(queryOf(c)),
         )
-        return created(c, await renderRequested(scope(c, r), accountView, row, queryOf(c)))
+        return created(c, await respond(row))
       },
     },
   )
   serveCollection(app, r, '/directories/:id/groups', loadDirectory, directoryView.links.groups!, {
     post: async (c) => {
       const directory = await loadDirectory(c)
+      const respond = rendererFor(scope(c, r), groupView, queryOf(c))
       const input = readFields(await readJsonObject(c), groupFields, ['name'])
       const row = await createGroup(r.deps, directory, input as typeof input & { name: string })
-      return created(c, await renderRequested(scope(c, r), groupView, row, queryOf(c)))
+      return created(c, await respond(row))
     },
   })
   for (const name of [
@@ -202,8 +226,9 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
       c.json(await renderRequested(scope(c, r), groupView, await loadGroup(c), queryOf(c))),
     post: async (c) => {
       const group = await loadGroup(c)
+      const respond = rendererFor(scope(c, r), groupView, queryOf(c))
       const row = await updateGroup(r.deps, group, readFields(await readJsonObject(c), groupFields))
-      return c.json(await renderRequested(scope(c, r), groupView, row, queryOf(c)))
+      return c.json(await respond(row))
     },
     delete: async (c) => {
       await deleteGroup(r.deps, await loadGroup(c))
@@ -217,13 +242,14 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
   resource(app, '/groupMemberships', {
     post: async (c) => {
       const s = scope(c, r)
+      const respond = rendererFor(s, membershipView, queryOf(c))
       const body = await readJsonObject(c)
       const accountRef = readLink(r.hrefs, body.account, 'account', ['accounts'])
       const groupRef = readLink(r.hrefs, body.group, 'group', ['groups'])
       const account = await mustFindReference(s, accounts, accountRef.id, 'account')
       const group = await mustFindReference(s, groups, groupRef.id, 'group')
       const row = await addMembership(r.deps, account, group)
-      return created(c, await renderRequested(s, membershipView, row, queryOf(c)))
+      return created(c, await respond(row))
     },
   })
   resource(app, '/groupMemberships/:id', {
@@ -258,7 +284,9 @@ export async function mustFindReference<T extends Parameters<typeof mustFind>[1]
 ) {
   try {
     return await mustFind(s, table, id, field)
-  } catch {
+  } catch (error) {
+    // Only "not found" is the client's mistake; a failing database must stay a 5xx.
+    if (!(error instanceof EdgepassError) || error.code !== 'not_found') throw error
     throw new EdgepassError('reference_not_found', `The ${field} does not exist.`, { field })
   }
 }

@@ -6,14 +6,28 @@ import { EdgepassError } from '../../errors'
 import type { PoliciesRow } from '../../store/rows'
 import { readJsonObject } from '../body'
 import { picklist, readFields, STATUS } from '../fields'
-import { findPolicies, policyJson, strengthJson, type PolicyType } from '../views/policies'
-import { resource, scope, type RestApp, type RestContext, type RouteDeps } from './helpers'
+import { findPolicies, policyRendererFor, type PolicyType } from '../views/policies'
+import { queryOf, resource, scope, type RestApp, type RestContext, type RouteDeps } from './helpers'
 
 const count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max))
 const domains = v.pipe(
   v.array(v.pipe(v.string(), v.regex(/^\*?[a-z0-9.-]{1,253}$/i))),
   v.maxLength(1000),
 )
+
+/**
+ * An ISO-8601 `PTnHnMnS` duration with at least one part ("PT" alone is no duration). Each part
+ * has a bounded number of digits so the sum stays an exact integer, whatever the input.
+ */
+const LOCK_DURATION = /^PT(?=\d)(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?$/
+/** Ten years, the ceiling of OAuth token lifetimes (stormpath-api reference §7). */
+const MAX_LOCK_SECONDS = 10 * 365 * 24 * 3600
+
+/** Seconds of a duration that matched {@link LOCK_DURATION}. */
+function durationSeconds(value: string): number {
+  const [, h = '0', m = '0', s = '0'] = LOCK_DURATION.exec(value) ?? []
+  return Number(h) * 3600 + Number(m) * 60 + Number(s)
+}
 
 const FIELDS = {
   passwordPolicies: {
@@ -30,7 +44,12 @@ const FIELDS = {
   },
   accountLockingPolicies: {
     maxFailedLoginAttempts: count(100),
-    accountLockDuration: v.pipe(v.string(), v.regex(/^PT(\d+H)?(\d+M)?(\d+S)?$/)),
+    accountLockDuration: v.pipe(
+      v.string(),
+      v.regex(LOCK_DURATION),
+      v.transform(durationSeconds),
+      v.maxValue(MAX_LOCK_SECONDS),
+    ),
     accountLockedEmailStatus: picklist(STATUS),
   },
 } as const
@@ -44,12 +63,6 @@ const STRENGTH_FIELDS = {
   minSymbol: count(1024),
   minDiacritic: count(1024),
   preventReuse: count(25),
-}
-
-/** Seconds of an ISO-8601 `PTnHnMnS` duration (validated by the field rule). */
-function durationSeconds(value: string): number {
-  const [, h = '0', m = '0', s = '0'] = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(value) ?? []
-  return Number(h) * 3600 + Number(m) * 60 + Number(s)
 }
 
 /** A directory's policy resources, addressed by the directory's id (stormpath-api reference §6). */
@@ -73,31 +86,33 @@ export function policyRoutes(app: RestApp, r: RouteDeps): void {
     'accountLockingPolicies',
   ] as PolicyType[]) {
     resource(app, `/${type}/:id`, {
-      get: async (c) => c.json(policyJson(scope(c, r), type, await load(c))),
+      get: async (c) => c.json(policyRendererFor(scope(c, r), type, queryOf(c))(await load(c))),
       post: async (c) => {
         const row = await load(c)
+        const respond = policyRendererFor(scope(c, r), type, queryOf(c))
         const input = readFields(await readJsonObject(c), FIELDS[type]) as Record<string, unknown>
         const changes: Partial<PoliciesRow> = {}
         for (const [field, value] of Object.entries(input)) {
           if (field === 'resetTokenTtl') changes.resetTokenTtlHours = value as number
           else if (field === 'accountLockDuration')
-            changes.accountLockDurationSeconds = durationSeconds(value as string)
+            changes.accountLockDurationSeconds = value as number
           else if (Array.isArray(value))
             (changes as Record<string, unknown>)[field] = JSON.stringify(value)
           else (changes as Record<string, unknown>)[field] = value
         }
-        return c.json(policyJson(scope(c, r), type, await save(row, changes)))
+        return c.json(respond(await save(row, changes)))
       },
     })
   }
   resource(app, '/passwordPolicies/:id/strength', {
-    get: async (c) => c.json(strengthJson(scope(c, r), await load(c))),
+    get: async (c) => c.json(policyRendererFor(scope(c, r), 'strength', queryOf(c))(await load(c))),
     post: async (c) => {
       const row = await load(c)
+      const respond = policyRendererFor(scope(c, r), 'strength', queryOf(c))
       const input = readFields(await readJsonObject(c), STRENGTH_FIELDS)
       const next = { ...row, ...input }
       validateStrength(next)
-      return c.json(strengthJson(scope(c, r), await save(row, input)))
+      return c.json(respond(await save(row, input)))
     },
   })
 }

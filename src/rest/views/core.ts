@@ -58,16 +58,19 @@ export async function render<Row>(
   row: Row,
   expand: readonly ExpandRequest[] = [],
 ): Promise<JsonObject> {
-  const json: JsonObject = view.attributes(scope, row)
+  // Some links need more than the row (an application's default mappings): without this,
+  // `defaultAccountStoreMapping` would always render as null.
+  const full = view.prepare ? await view.prepare(scope, row) : row
+  const json: JsonObject = view.attributes(scope, full)
   for (const [name, link] of Object.entries(view.links)) {
-    const href = link.href(scope, row)
+    const href = link.href(scope, full)
     json[name] = href === null ? null : { href }
   }
   for (const request of expand) {
     const link = view.links[request.name]
     if (!link) continue
-    if (link.kind === 'link') json[request.name] = await link.expand(scope, row)
-    else json[request.name] = await link.list(scope, row, pagingQuery(request))
+    if (link.kind === 'link') json[request.name] = await link.expand(scope, full)
+    else json[request.name] = await link.list(scope, full, pagingQuery(request))
   }
   return json
 }
@@ -79,7 +82,24 @@ export function renderRequested<Row>(
   row: Row,
   query: URLSearchParams,
 ): Promise<JsonObject> {
-  return render(scope, view, row, parseExpand(query.get('expand'), expandableOf(view)))
+  return rendererFor(scope, view, query)(row)
+}
+
+/**
+ * Parses `?expand=` at once and returns the renderer for the response. Routes that write call it
+ * before writing, so a bad `expand` (2107) is refused with nothing written behind it.
+ *
+ * @example
+ * const respond = rendererFor(s, directoryView, queryOf(c))
+ * return created(c, await respond(await createDirectory(deps, s.tenantId, input)))
+ */
+export function rendererFor<Row>(
+  scope: Scope,
+  view: View<Row>,
+  query: URLSearchParams,
+): (row: Row) => Promise<JsonObject> {
+  const expand = parseExpand(query.get('expand'), expandableOf(view))
+  return (row) => render(scope, view, row, expand)
 }
 
 function pagingQuery(request: ExpandRequest): URLSearchParams {

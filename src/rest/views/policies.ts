@@ -3,6 +3,7 @@ import * as schema from '../../../db/schema'
 import type { PoliciesRow } from '../../store/rows'
 import type { JsonObject } from '../body'
 import type { Scope } from '../context'
+import { parseExpand } from '../query'
 import { timestamps } from './core'
 
 export type PolicyType = 'passwordPolicies' | 'accountCreationPolicies' | 'accountLockingPolicies'
@@ -70,6 +71,33 @@ export function strengthJson(scope: Scope, row: PoliciesRow): JsonObject {
     minDiacritic: row.minDiacritic,
     preventReuse: row.preventReuse,
     ...timestamps(row),
+  }
+}
+
+/** What `?expand=` may name on each policy resource (stormpath-api reference §8). */
+const EXPANDABLE: Record<PolicyType | 'strength', Record<string, 'link'>> = {
+  passwordPolicies: { strength: 'link' },
+  accountCreationPolicies: {},
+  accountLockingPolicies: {},
+  strength: {},
+}
+
+/**
+ * Parses `?expand=` at once (`strength` on a password policy; any other name → 2107, as on
+ * every resource) and returns the renderer for the response, so a route that writes can refuse
+ * a bad `expand` before writing.
+ */
+export function policyRendererFor(
+  scope: Scope,
+  type: PolicyType | 'strength',
+  query: URLSearchParams,
+): (row: PoliciesRow) => JsonObject {
+  const expand = parseExpand(query.get('expand'), EXPANDABLE[type])
+  return (row) => {
+    if (type === 'strength') return strengthJson(scope, row)
+    const json = policyJson(scope, type, row)
+    if (expand.length > 0) json.strength = strengthJson(scope, row)
+    return json
   }
 }
 
