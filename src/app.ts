@@ -27,19 +27,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.route('/', platformRoutes(deps))
   app.route('/', errorDocsRoutes())
-  // `POST …?_method=DELETE` is a DELETE (stormpath-api reference §1), for clients that cannot
-  // send DELETE: the request is dispatched again with the method it stands for.
-  app.use('/v1/*', async (c, next) => {
-    const url = new URL(c.req.url)
-    if (c.req.method !== 'POST' || url.searchParams.get('_method')?.toUpperCase() !== 'DELETE') {
-      return next()
-    }
-    url.searchParams.delete('_method')
-    c.res = await app.fetch(
-      new Request(url, { method: 'DELETE', headers: c.req.raw.headers }),
-      c.env,
-    )
-  })
   app.route('/v1', restRoutes(deps))
   app.route('/', bootstrapRoutes(deps))
 

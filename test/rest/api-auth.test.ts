@@ -102,6 +102,14 @@ describeTargets('API authentication', (target) => {
     accountPath = new URL(admin.accountHref).pathname
   })
 
+  test('POST ?_method=DELETE signed with SAuthc1 deletes, the signature covering the POST as sent', async () => {
+    const created = await api.postJson(adminKey, '/v1/directories', { name: 'Doomed by override' })
+    const path = `${new URL(((await created.json()) as { href: string }).href).pathname}?_method=DELETE`
+    const response = await api.signed(adminKey, path, { method: 'POST' })
+    expect(response.status).toBe(204)
+    expect((await api.withKey(adminKey, path.split('?')[0]!)).status).toBe(404)
+  })
+
   async function newKey(path = accountPath, by: Key = adminKey): Promise<Key> {
     const response = await api.withKey(by, `${path}/apiKeys`, { method: 'POST' })
     expect(response.status).toBe(201)

@@ -19,10 +19,10 @@ import {
   type MappingOwner,
 } from '../../directory/mappings'
 import { EdgepassError, type ErrorCode } from '../../errors'
-import { enforceRateLimits, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS } from '../../security/rate-limit'
+import { enforceRateLimits, LOGIN_PER_ACCOUNT } from '../../security/rate-limit'
 import type { DirectoryRow, MappingRow, TenantRow } from '../../store/rows'
 import { readJsonObject, type JsonObject } from '../body'
-import { clientAddressOf, type Scope } from '../context'
+import type { Scope } from '../context'
 import { picklist, readFields, STATUS, text } from '../fields'
 import { readLink } from '../hrefs'
 import { applicationView, mappingView, organizationView } from '../views/applications'
@@ -350,8 +350,9 @@ async function loginAttempt(
   const input = readFields(body, loginFields, ['type', 'value'])
   const decoded = decodeBasicValue(input.value!)
   const selector = readStoreSelector(r, body.accountStore)
+  // Per login only: these calls come from an application's back end, whose one address speaks
+  // for all its users, so a per-address limit would throttle the whole application.
   await enforceRateLimits(r.deps, [
-    [`login:address:${clientAddressOf(c)}`, LOGIN_PER_ADDRESS],
     // The same normalisation as the lookup: " Alice" must not be a fresh budget for "alice".
     [`login:account:${application.tenantId}:${normaliseLogin(decoded.login)}`, LOGIN_PER_ACCOUNT],
   ])

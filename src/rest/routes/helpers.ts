@@ -31,6 +31,22 @@ export function resource(
   handlers: Partial<Record<Verb, Handler<RestEnv>>>,
 ): void {
   const allow: string[] = []
+  const { delete: remove, post } = handlers
+  if (remove || post) {
+    // `POST …?_method=DELETE` is a DELETE (stormpath-api reference §1), for clients that cannot
+    // send one. Handled here, after authentication, so a signature covers the POST as sent.
+    const refuseDelete: Handler<RestEnv> = methodNotAllowed(
+      Object.keys(handlers).map((verb) => verb.toUpperCase()),
+    )
+    handlers = {
+      ...handlers,
+      post: (c, next) => {
+        const replacement: Handler<RestEnv> = remove ?? refuseDelete
+        if (c.req.query('_method')?.toUpperCase() === 'DELETE') return replacement(c, next)
+        return post ? post(c, next) : refuseDelete(c, next)
+      },
+    }
+  }
   for (const [verb, handler] of Object.entries(handlers) as [Verb, Handler<RestEnv>][]) {
     app.on(verb.toUpperCase(), path, handler)
     allow.push(verb.toUpperCase())
