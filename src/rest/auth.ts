@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Context, MiddlewareHandler } from 'hono'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
@@ -144,14 +144,66 @@ function refuseCrossSite(c: Context<RestEnv>, deps: Deps): void {
  * keys fail with the same answer, so it does not reveal which keys exist.
  */
 async function adminKey(deps: Deps, keyId: string): Promise<{ key: ApiKeyRow; secret: string }> {
-  const key =
-    keyId.length <= 64
-      ? await deps.db.select().from(schema.apiKeys).where(eq(schema.apiKeys.id, keyId)).get()
-      : undefined
+  const found = keyId.length <= 64 ? await adminKeyLookup(deps.db).get({ keyId }) : undefined
   const admin =
-    key && key.status === 'ENABLED' ? await adminAccount(deps, key.accountId) : undefined
-  if (!key || !admin || admin.tenantId !== key.tenantId) throw unauthenticated(WRONG_KEY)
-  return { key, secret: await openApiKeySecret(deps, key) }
+    found &&
+    found.key.status === 'ENABLED' &&
+    found.accountStatus === 'ENABLED' &&
+    found.isAdmin &&
+    found.accountTenantId === found.key.tenantId
+  if (!found || !admin) throw unauthenticated(WRONG_KEY)
+  return { key: found.key, secret: await openCachedSecret(deps, found.key) }
+}
+
+/**
+ * The key with its account's status and directory in one prepared statement: every `/v1`
+ * request runs it, and a built drizzle query costs more than the lookup itself.
+ */
+function adminKeyLookup(db: Deps['db']) {
+  let lookup = adminKeyLookups.get(db)
+  if (!lookup) {
+    const { apiKeys, accounts, directories } = schema
+    lookup = db
+      .select({
+        key: apiKeys,
+        accountStatus: accounts.status,
+        accountTenantId: accounts.tenantId,
+        isAdmin: directories.isAdmin,
+      })
+      .from(apiKeys)
+      .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+      .innerJoin(directories, eq(directories.id, accounts.directoryId))
+      .where(eq(apiKeys.id, sql.placeholder('keyId')))
+      .prepare()
+    adminKeyLookups.set(db, lookup)
+  }
+  return lookup as { get(values: { keyId: string }): Promise<AdminKeyRow | undefined> }
+}
+type AdminKeyRow = {
+  key: ApiKeyRow
+  accountStatus: string
+  accountTenantId: string
+  isAdmin: boolean
+}
+const adminKeyLookups = new WeakMap<Deps['db'], unknown>()
+
+/**
+ * Opened secrets, keyed by their sealed form: the sealed value changes with the secret, so an
+ * entry can never be stale; status checks still hit the database on every request. Bounded,
+ * oldest first out.
+ */
+const openedSecrets = new Map<string, string>()
+const MAX_OPENED_SECRETS = 1000
+
+async function openCachedSecret(deps: Deps, key: ApiKeyRow): Promise<string> {
+  const cacheKey = `${key.id}:${key.secretSealed}`
+  const cached = openedSecrets.get(cacheKey)
+  if (cached !== undefined) return cached
+  const secret = await openApiKeySecret(deps, key)
+  if (openedSecrets.size >= MAX_OPENED_SECRETS)
+    openedSecrets.delete(openedSecrets.keys().next().value!)
+  openedSecrets.set(cacheKey, secret)
+  return secret
 }
 
 /** The account if it is an ENABLED member of its tenant's administrators directory. */
