@@ -70,6 +70,13 @@ export type ErrorCode =
   | 'group_not_group_store'
   | 'store_not_mapped'
   | 'organization_maps_organization'
+  // the same, for organizations' own mappings (4600–4612)
+  | 'org_no_default_account_store'
+  | 'org_default_account_store_disabled'
+  | 'org_no_default_group_store'
+  | 'org_default_group_store_disabled'
+  | 'org_store_already_mapped'
+  | 'org_group_not_group_store'
   // passwords
   | 'password_too_weak'
   // login (7100–7107)

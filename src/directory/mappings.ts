@@ -41,7 +41,7 @@ export async function createMapping(
   }
   if (input.isDefaultGroupStore && store.type !== 'directory') {
     throw new EdgepassError(
-      'group_not_group_store',
+      owner.type === 'organization' ? 'org_group_not_group_store' : 'group_not_group_store',
       'Only a directory can be the default group store.',
       { field: 'isDefaultGroupStore' },
     )
@@ -77,7 +77,8 @@ export async function createMapping(
     ])
   } catch (error) {
     if (!isConstraintError(error, 'UNIQUE')) throw error
-    throw new EdgepassError('store_already_mapped', 'This account store is already mapped.', {
+    const code = owner.type === 'organization' ? 'org_store_already_mapped' : 'store_already_mapped'
+    throw new EdgepassError(code, 'This account store is already mapped.', {
       field: 'accountStore',
       cause: error,
     })
@@ -93,7 +94,7 @@ export async function updateMapping(
 ): Promise<MappingRow> {
   if (input.isDefaultGroupStore && mapping.storeType !== 'directory') {
     throw new EdgepassError(
-      'group_not_group_store',
+      mapping.ownerType === 'organization' ? 'org_group_not_group_store' : 'group_not_group_store',
       'Only a directory can be the default group store.',
       { field: 'isDefaultGroupStore' },
     )

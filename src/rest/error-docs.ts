@@ -143,6 +143,32 @@ export const ERROR_DOCS: Record<number, { title: string; description: string }> 
     title: 'Tenant owner status is fixed',
     description: "The status of the tenant owner's account cannot be changed.",
   },
+  4600: {
+    title: 'No default account store',
+    description:
+      'Map an account store to the organization with isDefaultAccountStore=true before creating accounts through it.',
+  },
+  4601: {
+    title: 'Default account store disabled',
+    description: "The organization's default account store is disabled.",
+  },
+  4602: {
+    title: 'No default group store',
+    description:
+      'Map a directory to the organization with isDefaultGroupStore=true before creating groups through it.',
+  },
+  4603: {
+    title: 'Default group store disabled',
+    description: "The organization's default group store is disabled.",
+  },
+  4604: {
+    title: 'Account store already mapped',
+    description: 'This directory or group is already mapped to the organization.',
+  },
+  4612: {
+    title: 'Group cannot be the default group store',
+    description: "Only a directory can be an organization's default group store.",
+  },
   4605: {
     title: 'Organization has no account stores',
     description:

@@ -221,8 +221,10 @@ describeTargets('organizations', (target) => {
       account('h@example.com'),
     )
     expect(noAccountStore.status).toBe(400)
+    expect(noAccountStore.body.code).toBe(4600)
     const noGroupStore = await api('POST', `${organization.href}/groups`, { name: 'Nope' })
     expect(noGroupStore.status).toBe(400)
+    expect(noGroupStore.body.code).toBe(4602)
 
     const directory = await createDirectory('Hooli people')
     await mapToOrganization(organization, directory, {
@@ -230,10 +232,16 @@ describeTargets('organizations', (target) => {
       isDefaultGroupStore: true,
     })
     await api('POST', directory.href, { status: 'DISABLED' })
-    expect(
-      (await api('POST', `${organization.href}/accounts`, account('h@example.com'))).status,
-    ).toBe(400)
-    expect((await api('POST', `${organization.href}/groups`, { name: 'Nope' })).status).toBe(400)
+    const disabledAccountStore = await api(
+      'POST',
+      `${organization.href}/accounts`,
+      account('h@example.com'),
+    )
+    expect(disabledAccountStore.status).toBe(400)
+    expect(disabledAccountStore.body.code).toBe(4601)
+    const disabledGroupStore = await api('POST', `${organization.href}/groups`, { name: 'Nope' })
+    expect(disabledGroupStore.status).toBe(400)
+    expect(disabledGroupStore.body.code).toBe(4603)
     expect(await accounts()).toBe(before)
     const groups = await target.db
       .select({ n: count() })

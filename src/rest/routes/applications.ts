@@ -179,7 +179,7 @@ function ownerRoutes(app: RestApp, r: RouteDeps, kind: OwnerKind): void {
         'email',
         'password',
       )
-      const store = await defaultStore(s, row.id, 'account')
+      const store = await defaultStore(s, row.id, 'account', kind)
       const account = await createAccount(
         r.deps,
         store.directory,
@@ -195,7 +195,7 @@ function ownerRoutes(app: RestApp, r: RouteDeps, kind: OwnerKind): void {
       const s = scope(c, r)
       const row = await load(c)
       const input = required(readFields(await readJsonObject(c), groupFields, ['name']), 'name')
-      const store = await defaultStore(s, row.id, 'group')
+      const store = await defaultStore(s, row.id, 'group', kind)
       return created(
         c,
         await renderRequested(
@@ -292,11 +292,23 @@ function createDirectoryOption(query: URLSearchParams): string | undefined {
   return value.trim()
 }
 
-const DEFAULT_STORE_ERRORS: Record<'account' | 'group', { none: ErrorCode; disabled: ErrorCode }> =
-  {
+/** Stormpath's codes for a missing or disabled default store: 51xx for applications, 46xx for organizations. */
+const DEFAULT_STORE_ERRORS: Record<
+  OwnerKind,
+  Record<'account' | 'group', { none: ErrorCode; disabled: ErrorCode }>
+> = {
+  application: {
     account: { none: 'no_default_account_store', disabled: 'default_account_store_disabled' },
     group: { none: 'no_default_group_store', disabled: 'default_group_store_disabled' },
-  }
+  },
+  organization: {
+    account: {
+      none: 'org_no_default_account_store',
+      disabled: 'org_default_account_store_disabled',
+    },
+    group: { none: 'org_no_default_group_store', disabled: 'org_default_group_store_disabled' },
+  },
+}
 
 /**
  * Where `POST …/accounts` (or `…/groups`) creates: the owner's default account (group) store,
@@ -306,8 +318,9 @@ async function defaultStore(
   s: Scope,
   ownerId: string,
   purpose: 'account' | 'group',
+  ownerKind: OwnerKind,
 ): Promise<{ directory: DirectoryRow; group?: typeof schema.groups.$inferSelect }> {
-  const errors = DEFAULT_STORE_ERRORS[purpose]
+  const errors = DEFAULT_STORE_ERRORS[ownerKind][purpose]
   const { accountStoreMappings: m } = schema
   const flag = purpose === 'account' ? m.isDefaultAccountStore : m.isDefaultGroupStore
   const mapping: MappingRow | undefined = await s.deps.db
@@ -320,7 +333,7 @@ async function defaultStore(
     const organization = await mustFind(s, schema.organizations, mapping.storeId, 'organization')
     if (organization.status !== 'ENABLED')
       throw new EdgepassError(errors.disabled, `The default ${purpose} store is disabled.`)
-    return defaultStore(s, organization.id, purpose)
+    return defaultStore(s, organization.id, purpose, 'organization')
   }
   if (mapping.storeType === 'group') {
     const group = await mustFind(s, schema.groups, mapping.storeId, 'group')
