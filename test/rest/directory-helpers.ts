@@ -3,8 +3,7 @@
  * `/v1` as one tenant's administrator and reads the answer once, so tests assert on
  * `{status, body, headers}` instead of juggling streams.
  */
-import { count, eq, type SQL } from 'drizzle-orm'
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { eq } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
 import { TEST_BASE_URL, type Target } from '../harness/targets'
@@ -77,11 +76,8 @@ export function idOf(href: string): string {
   return href.slice(href.lastIndexOf('/') + 1)
 }
 
-/** Rows of `table` (matching `where`) in the target's database. */
-export async function countRows(target: Target, table: SQLiteTable, where?: SQL): Promise<number> {
-  const row = await target.db.select({ n: count() }).from(table).where(where).get()
-  return row?.n ?? 0
-}
+/** Rows of `table` (matching `where`) in the target's database; one definition, in `./api-client`. */
+export { countRows } from './api-client'
 
 let sequence = 0
 /** A name no other test of the run uses. */

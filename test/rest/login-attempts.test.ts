@@ -3,35 +3,9 @@ import bcrypt from 'bcryptjs'
 import { count, eq, like } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
-import { describeTargets, type Target } from '../harness/targets'
+import { describeTargets } from '../harness/targets'
+import { idOf, restClient, type Json, type Reply } from './rest-client'
 
-type Json = Record<string, any>
-interface Reply {
-  status: number
-  headers: Headers
-  body: Json
-}
-
-/** Calls `/v1` as `admin`; `body` is sent as JSON unless it is already a string. */
-function restClient(target: Target, admin: () => Admin) {
-  return async (method: string, path: string, body?: unknown): Promise<Reply> => {
-    const headers: Record<string, string> = { authorization: admin().basic }
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await target.request(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? JSON.parse(text) : {},
-    }
-  }
-}
-
-const idOf = (href: string) => href.split('/').pop()!
 /** base64 of UTF-8 bytes (btoa alone takes Latin-1). */
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
 const basicValue = (login: string, password: string) =>

@@ -2,36 +2,8 @@ import { beforeAll, expect, test } from 'bun:test'
 import { count, eq, or } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
-import { describeTargets, TEST_BASE_URL, type Target } from '../harness/targets'
-
-type Json = Record<string, any>
-interface Reply {
-  status: number
-  headers: Headers
-  body: Json
-}
-
-/** Calls `/v1` as `admin`; `body` is sent as JSON unless it is already a string. */
-function restClient(target: Target, admin: () => Admin) {
-  return async (method: string, path: string, body?: unknown): Promise<Reply> => {
-    const headers: Record<string, string> = { authorization: admin().basic }
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await target.request(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? JSON.parse(text) : {},
-    }
-  }
-}
-
-const idOf = (href: string) => href.split('/').pop()!
-const V1 = `${TEST_BASE_URL}/v1`
+import { describeTargets } from '../harness/targets'
+import { idOf, restClient, V1, type Json } from './rest-client'
 
 describeTargets('organizations', (target) => {
   let admin: Admin
