@@ -7,6 +7,7 @@ import type { Scope } from '../context'
 import type { ResourceType } from '../hrefs'
 import {
   commonSearchable,
+  namedResourceSpec,
   searchable,
   customDataLink,
   render,
@@ -241,48 +242,20 @@ function accountIdsReachedBy(ownerId: string) {
 export const applicationSource: CollectionSource<ApplicationRow> = {
   table: applications,
   view: applicationView,
-  spec: {
-    searchable: {
-      id: searchable('id', applications.id),
-      name: searchable('text', applications.name),
-      description: searchable('text', applications.description),
-      status: searchable('status', applications.status),
-      createdAt: searchable('date', applications.createdAt),
-      modifiedAt: searchable('date', applications.modifiedAt),
-    },
-    sortable: {
-      name: applications.name,
-      description: applications.description,
-      status: applications.status,
-      createdAt: applications.createdAt,
-      modifiedAt: applications.modifiedAt,
-    },
-    defaultOrder: [asc(applications.createdAt), asc(applications.id)],
-  },
+  spec: namedResourceSpec(applications),
 }
 
 export const organizationSource: CollectionSource<OrganizationRow> = {
   table: organizations,
   view: organizationView,
-  spec: {
-    searchable: {
-      id: searchable('id', organizations.id),
-      name: searchable('text', organizations.name),
-      nameKey: searchable('text', organizations.nameKey),
-      description: searchable('text', organizations.description),
-      status: searchable('status', organizations.status),
-      createdAt: searchable('date', organizations.createdAt),
-      modifiedAt: searchable('date', organizations.modifiedAt),
-    },
-    sortable: {
-      name: organizations.name,
-      nameKey: organizations.nameKey,
-      status: organizations.status,
-      createdAt: organizations.createdAt,
-      modifiedAt: organizations.modifiedAt,
-    },
-    defaultOrder: [asc(organizations.createdAt), asc(organizations.id)],
-  },
+  spec: (() => {
+    const spec = namedResourceSpec(organizations)
+    return {
+      ...spec,
+      searchable: { ...spec.searchable, nameKey: searchable('text', organizations.nameKey) },
+      sortable: { ...spec.sortable, nameKey: organizations.nameKey },
+    }
+  })(),
 }
 
 export const mappingSource: CollectionSource<MappingRow> = {
@@ -290,9 +263,7 @@ export const mappingSource: CollectionSource<MappingRow> = {
   view: mappingView,
   spec: {
     searchable: {
-      id: searchable('id', mappings.id),
-      createdAt: searchable('date', mappings.createdAt),
-      modifiedAt: searchable('date', mappings.modifiedAt),
+      ...commonSearchable(mappings),
     },
     sortable: { listIndex: mappings.listIndex, createdAt: mappings.createdAt },
     defaultOrder: [asc(mappings.listIndex), asc(mappings.id)],

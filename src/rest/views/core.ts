@@ -1,5 +1,5 @@
-import { and, count, type SQL } from 'drizzle-orm'
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { and, asc, count, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { parseCustomData } from '../../directory/custom-data'
 import type { JsonObject } from '../body'
 import type { Scope } from '../context'
@@ -186,5 +186,38 @@ export function commonSearchable(table: { id: unknown; createdAt: unknown; modif
     id: searchable('id', table.id),
     createdAt: searchable('date', table.createdAt),
     modifiedAt: searchable('date', table.modifiedAt),
+  }
+}
+
+/** A table of named resources: directories, groups, applications, organizations. */
+interface NamedTable {
+  id: SQLiteColumn
+  name: SQLiteColumn
+  description: SQLiteColumn
+  status: SQLiteColumn
+  createdAt: SQLiteColumn
+  modifiedAt: SQLiteColumn
+}
+
+/**
+ * The collection rules every named resource shares (stormpath-api reference §8): search and sort
+ * by name, description, status and the timestamps, newest last.
+ */
+export function namedResourceSpec(table: NamedTable): CollectionSource<unknown>['spec'] {
+  return {
+    searchable: {
+      ...commonSearchable(table),
+      name: searchable('text', table.name),
+      description: searchable('text', table.description),
+      status: searchable('status', table.status),
+    },
+    sortable: {
+      name: table.name,
+      description: table.description,
+      status: table.status,
+      createdAt: table.createdAt,
+      modifiedAt: table.modifiedAt,
+    },
+    defaultOrder: [asc(table.createdAt), asc(table.id)],
   }
 }

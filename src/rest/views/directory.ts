@@ -16,6 +16,7 @@ import type { ResourceType } from '../hrefs'
 import { applicationSource, mappingSource, organizationSource } from './applications'
 import {
   commonSearchable,
+  namedResourceSpec,
   searchable,
   customDataLink,
   listCollection,
@@ -369,22 +370,7 @@ export const apiKeyView: View<ApiKeyRow> = {
 export const directorySource: CollectionSource<DirectoryRow> = {
   table: directories,
   view: directoryView,
-  spec: {
-    searchable: {
-      ...commonSearchable(directories),
-      name: searchable('text', directories.name),
-      description: searchable('text', directories.description),
-      status: searchable('status', directories.status),
-    },
-    sortable: {
-      name: directories.name,
-      description: directories.description,
-      status: directories.status,
-      createdAt: directories.createdAt,
-      modifiedAt: directories.modifiedAt,
-    },
-    defaultOrder: [asc(directories.createdAt), asc(directories.id)],
-  },
+  spec: namedResourceSpec(directories),
 }
 
 export const accountSource: CollectionSource<AccountRow> = {
@@ -420,22 +406,7 @@ export const accountSource: CollectionSource<AccountRow> = {
 export const groupSource: CollectionSource<GroupRow> = {
   table: groups,
   view: groupView,
-  spec: {
-    searchable: {
-      ...commonSearchable(groups),
-      name: searchable('text', groups.name),
-      description: searchable('text', groups.description),
-      status: searchable('status', groups.status),
-    },
-    sortable: {
-      name: groups.name,
-      description: groups.description,
-      status: groups.status,
-      createdAt: groups.createdAt,
-      modifiedAt: groups.modifiedAt,
-    },
-    defaultOrder: [asc(groups.createdAt), asc(groups.id)],
-  },
+  spec: namedResourceSpec(groups),
 }
 
 export const membershipSource: CollectionSource<MembershipRow> = {
