@@ -6,7 +6,7 @@ import { renumberMappings } from '../store/mappings'
 import type { ApplicationRow, DirectoryRow, OrganizationRow, Status } from '../store/rows'
 import { inTenant } from '../store/scoped'
 import { createDirectory, deleteDirectory } from './directories'
-import { refusingDuplicates } from './duplicates'
+import { refusingDuplicates, updateNamedRow } from './duplicates'
 import { createMapping } from './mappings'
 import { normaliseNameKey } from './names'
 
@@ -78,21 +78,11 @@ export async function updateApplication(
   const { authorizedCallbackUris, ...rest } = input
   const changes = {
     ...rest,
-    ...(input.name ? { name: input.name.trim() } : {}),
     ...(authorizedCallbackUris
       ? { authorizedCallbackUris: JSON.stringify(authorizedCallbackUris) }
       : {}),
-    modifiedAt: deps.now(),
   }
-  const [row] = await refusingDuplicates(() =>
-    deps.db
-      .update(schema.applications)
-      .set(changes)
-      .where(inTenant(schema.applications, application.tenantId, application.id))
-      .returning(),
-  )
-  if (!row) throw new EdgepassError('not_found', 'The application no longer exists.')
-  return row
+  return updateNamedRow(deps, schema.applications, application, changes, 'application')
 }
 
 /** Deletes an application and its account store mappings; the admin application stays. */
@@ -152,19 +142,9 @@ export async function updateOrganization(
 ): Promise<OrganizationRow> {
   const changes = {
     ...input,
-    ...(input.name ? { name: input.name.trim() } : {}),
     ...(input.nameKey ? { nameKey: normaliseNameKey(input.nameKey, 'nameKey') } : {}),
-    modifiedAt: deps.now(),
   }
-  const [row] = await refusingDuplicates(() =>
-    deps.db
-      .update(schema.organizations)
-      .set(changes)
-      .where(inTenant(schema.organizations, organization.tenantId, organization.id))
-      .returning(),
-  )
-  if (!row) throw new EdgepassError('not_found', 'The organization no longer exists.')
-  return row
+  return updateNamedRow(deps, schema.organizations, organization, changes, 'organization')
 }
 
 /** Deletes an organization, its own mappings and the applications' mappings to it. */

@@ -5,7 +5,7 @@ import { EdgepassError } from '../errors'
 import type { DirectoryRow, Status } from '../store/rows'
 import { renumberMappings } from '../store/mappings'
 import { inTenant } from '../store/scoped'
-import { refusingDuplicates } from './duplicates'
+import { refusingDuplicates, updateNamedRow } from './duplicates'
 
 export interface DirectoryInput {
   name?: string
@@ -64,20 +64,7 @@ export async function updateDirectory(
       field: 'name',
     })
   }
-  const changes = {
-    ...input,
-    ...(input.name ? { name: input.name.trim() } : {}),
-    modifiedAt: deps.now(),
-  }
-  const [row] = await refusingDuplicates(() =>
-    deps.db
-      .update(schema.directories)
-      .set(changes)
-      .where(inTenant(schema.directories, directory.tenantId, directory.id))
-      .returning(),
-  )
-  if (!row) throw new EdgepassError('not_found', 'The directory no longer exists.')
-  return row
+  return updateNamedRow(deps, schema.directories, directory, { ...input }, 'directory')
 }
 
 /**

@@ -1,5 +1,8 @@
 import { EdgepassError } from '../errors'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import type { Deps } from '../deps'
 import { isConstraintError, violatedColumns } from '../store/errors'
+import { inTenant } from '../store/scoped'
 
 /** Each unique constraint of the schema, as the field and message a client should see (409/2001). */
 const UNIQUE_CONSTRAINTS: Record<string, { field: string; message: string }> = {
@@ -53,4 +56,34 @@ export async function refusingDuplicates<T>(write: () => Promise<T>): Promise<T>
       cause: error,
     })
   }
+}
+
+/** A tenant table whose rows have a name (directories, groups, applications, organizations). */
+type NamedTable = Parameters<typeof inTenant>[0]
+
+/**
+ * The partial update every named resource shares: its `name` trimmed, `modifiedAt` stamped,
+ * a unique violation answered as 409/2001, and 404 if the row vanished meanwhile.
+ */
+export async function updateNamedRow<T extends NamedTable>(
+  deps: Pick<Deps, 'db' | 'now'>,
+  table: T,
+  row: { id: string; tenantId: string },
+  changes: Record<string, unknown> & { name?: string },
+  what: string,
+): Promise<T['$inferSelect']> {
+  const set = {
+    ...changes,
+    ...(changes.name ? { name: changes.name.trim() } : {}),
+    modifiedAt: deps.now(),
+  }
+  const [updated] = (await refusingDuplicates(() =>
+    deps.db
+      .update(table as SQLiteTable)
+      .set(set as never)
+      .where(inTenant(table, row.tenantId, row.id))
+      .returning(),
+  )) as T['$inferSelect'][]
+  if (!updated) throw new EdgepassError('not_found', `The ${what} no longer exists.`)
+  return updated
 }

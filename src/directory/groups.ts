@@ -5,7 +5,7 @@ import { EdgepassError } from '../errors'
 import type { AccountRow, DirectoryRow, GroupRow, MembershipRow, Status } from '../store/rows'
 import { renumberMappings } from '../store/mappings'
 import { inTenant } from '../store/scoped'
-import { refusingDuplicates } from './duplicates'
+import { refusingDuplicates, updateNamedRow } from './duplicates'
 
 export interface GroupInput {
   name?: string
@@ -41,20 +41,7 @@ export async function updateGroup(
   group: GroupRow,
   input: GroupInput,
 ): Promise<GroupRow> {
-  const changes = {
-    ...input,
-    ...(input.name ? { name: input.name.trim() } : {}),
-    modifiedAt: deps.now(),
-  }
-  const [row] = await refusingDuplicates(() =>
-    deps.db
-      .update(schema.groups)
-      .set(changes)
-      .where(inTenant(schema.groups, group.tenantId, group.id))
-      .returning(),
-  )
-  if (!row) throw new EdgepassError('not_found', 'The group no longer exists.')
-  return row
+  return updateNamedRow(deps, schema.groups, group, { ...input }, 'group')
 }
 
 /** Deletes a group, its memberships and the mappings that use it as an account store. */
