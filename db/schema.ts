@@ -270,3 +270,96 @@ export const rateLimits = sqliteTable('rate_limits', {
   windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
 })
+
+/**
+ * Single-use account tokens (email verification, password reset): only the SHA-256 of the
+ * token is stored, so a database leak yields no usable links. Consumption is guarded by a
+ * `used_nonces` row (scope `account-token`) in the same batch, so two concurrent uses cannot
+ * both succeed.
+ */
+export const accountTokens = sqliteTable(
+  'account_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    purpose: text('purpose', { enum: ['email_verification', 'password_reset'] }).notNull(),
+    /** The application the token was requested through (password reset), for its mails. */
+    applicationId: text('application_id'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('account_tokens_account').on(t.accountId, t.purpose)],
+)
+
+/**
+ * A directory's email template per workflow step (`/emailTemplates/{id}`), created from the
+ * defaults in `src/mail/defaults.ts` the first time the directory needs it. Null sender fields
+ * and link base mean "the deployment's default" (EMAIL_FROM, `${BASE_URL}/ui/…`).
+ */
+export const emailTemplates = sqliteTable(
+  'email_templates',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    directoryId: text('directory_id').notNull(),
+    workflow: text('workflow', {
+      enum: [
+        'verification',
+        'verificationSuccess',
+        'welcome',
+        'reset',
+        'resetSuccess',
+        'accountLocked',
+      ],
+    }).notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    fromName: text('from_name'),
+    fromEmailAddress: text('from_email_address'),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    mimeType: text('mime_type', {
+      enum: ['text/plain', 'text/html', 'multipart/alternative'],
+    }).notNull(),
+    linkBaseUrl: text('link_base_url'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('email_templates_directory_workflow').on(t.directoryId, t.workflow)],
+)
+
+/**
+ * Every outgoing mail, written in the same batch as the change that caused it, then delivered
+ * by the sender (Resend) with retries. Bodies carry links with tokens, so they are sealed.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id'),
+    workflow: text('workflow').notNull(),
+    toAddress: text('to_address').notNull(),
+    /** `Name <address>` or a bare address, as Resend's `from` takes it. */
+    fromAddress: text('from_address').notNull(),
+    subject: text('subject').notNull(),
+    /** Sealed JSON `{text?, html?}` (context `outbox:<id>`). */
+    bodySealed: text('body_sealed').notNull(),
+    /** queued → sent | failed; `logged` when no transport is configured (no RESEND_API_KEY). */
+    status: text('status', { enum: ['queued', 'sent', 'failed', 'logged'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerMessageId: text('provider_message_id'),
+    /** When the sender may next pick it up (also the lease while an attempt is in flight). */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_tenant_created').on(t.tenantId, t.createdAt, t.id),
+  ],
+)

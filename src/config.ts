@@ -17,6 +17,14 @@ export interface Config {
   /** Master key that seals stored secrets (at least 32 characters of randomness). */
   secretKey: string
   logLevel: LogLevel
+  /** Outgoing mail: through Resend when `resendApiKey` is set, otherwise only logged. */
+  email: EmailConfig
+}
+
+export interface EmailConfig {
+  resendApiKey: string | undefined
+  /** The default sender, `Name <address>` or an address (EMAIL_FROM). */
+  from: string
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -30,7 +38,7 @@ export const DEFAULT_DATABASE_URL = 'file:./data/edgepass.db'
 export const MIN_SECRET_KEY_LENGTH = 32
 
 /** Variables whose values must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_AUTH_TOKEN'])
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_AUTH_TOKEN', 'RESEND_API_KEY'])
 
 const DATABASE_SCHEMES = ['file:', 'libsql:', 'https:', 'http:', 'wss:', 'ws:']
 
@@ -67,6 +75,20 @@ const secretKeySchema = v.pipe(
   v.check((value) => !/\s/.test(value), 'must not contain white space'),
 )
 
+/** `address` or `Name <address>`, as Resend's `from` field takes it. */
+const EMAIL_FROM =
+  /^(?:[^<>\r\n]{1,200} <[^\s<>@]{1,64}@[^\s<>@]{1,253}>|[^\s<>@]{1,64}@[^\s<>@]{1,253})$/
+
+const emailFromSchema = v.pipe(
+  v.string(),
+  v.regex(EMAIL_FROM, 'must be an address or "Name <address>", e.g. "Edgepass <id@example.com>"'),
+)
+
+const resendApiKeySchema = v.pipe(
+  v.string(),
+  v.regex(/^re_[A-Za-z0-9_-]{8,200}$/, 'must be a Resend API key (re_…)'),
+)
+
 const logLevelSchema = v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)
 
 const variables = {
@@ -76,6 +98,8 @@ const variables = {
   DATABASE_AUTH_TOKEN: v.string(),
   SECRET_KEY: secretKeySchema,
   LOG_LEVEL: logLevelSchema,
+  RESEND_API_KEY: resendApiKeySchema,
+  EMAIL_FROM: emailFromSchema,
 } as const
 
 export type VariableName = keyof typeof variables
@@ -128,14 +152,19 @@ export function parseConfig(env: Environment): Config {
   const problems = findConfigProblems(env)
   if (problems.length > 0) throw new ConfigError(problems)
   const port = v.parse(portSchema, valueOf(env, 'PORT') ?? String(DEFAULT_PORT))
-  const baseUrl = valueOf(env, 'BASE_URL')
+  const baseUrlValue = valueOf(env, 'BASE_URL')
+  const baseUrl = baseUrlValue ? v.parse(baseUrlSchema, baseUrlValue) : `http://localhost:${port}`
   return {
     port,
-    baseUrl: baseUrl ? v.parse(baseUrlSchema, baseUrl) : `http://localhost:${port}`,
+    baseUrl,
     databaseUrl: valueOf(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL,
     databaseAuthToken: valueOf(env, 'DATABASE_AUTH_TOKEN'),
     secretKey: valueOf(env, 'SECRET_KEY') as string,
     logLevel: (valueOf(env, 'LOG_LEVEL') as LogLevel | undefined) ?? 'info',
+    email: {
+      resendApiKey: valueOf(env, 'RESEND_API_KEY'),
+      from: valueOf(env, 'EMAIL_FROM') ?? `Edgepass <noreply@${new URL(baseUrl).hostname}>`,
+    },
   }
 }
 

@@ -90,6 +90,13 @@ export type ErrorCode =
   | 'login_organization_disabled'
   // registration honeypot
   | 'spam_detected'
+  // account workflows (6101, 7205, 7206, 7301)
+  /** The account's directory has no email verification workflow enabled. */
+  | 'no_verification_workflow'
+  | 'email_domain_blacklisted'
+  | 'email_domain_not_whitelisted'
+  /** A verification or reset template whose body lacks the link or token. */
+  | 'template_missing_token'
 
 export interface ErrorDetails {
   /** Technical explanation for the developer calling the API. */

@@ -3,7 +3,15 @@ import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError, isEdgepassError } from '../errors'
 import { acceptImportedHash } from '../security/passwords'
-import type { AccountRow, AccountStatus, DirectoryRow, PoliciesRow, TenantRow } from '../store/rows'
+import type {
+  AccountRow,
+  AccountStatus,
+  ApplicationRow,
+  DirectoryRow,
+  PoliciesRow,
+  TenantRow,
+} from '../store/rows'
+import { runBatch, type BatchStatement } from '../store/db'
 import { inTenant, updateVersioned } from '../store/scoped'
 import {
   mergeCustomData,
@@ -12,8 +20,10 @@ import {
   type CustomData,
 } from './custom-data'
 import { refusingDuplicates } from './duplicates'
+import { checkEmailDomain } from './email-domains'
 import { normaliseEmail } from './names'
 import { checkPasswordStrength } from './password-policy'
+import { registrationStatements } from './registration'
 
 /** Previous hashes kept per account: Stormpath's `preventReuse` allows at most 25. */
 const MAX_PASSWORD_HISTORY = 25
@@ -32,8 +42,10 @@ export interface AccountInput {
 export interface CreateOptions {
   /** `?passwordFormat=mcf`: `password` is an imported bcrypt or `$stormpath2$` hash. */
   passwordIsHash: boolean
-  /** `?registrationWorkflowEnabled=false` skips email verification. */
+  /** `?registrationWorkflowEnabled=false` skips email verification and the welcome mail. */
   registrationWorkflow: boolean
+  /** The application the account is created through, for its mails' `$!{application.*}`. */
+  application?: ApplicationRow | null
 }
 
 export async function loadPolicies(
@@ -51,8 +63,9 @@ export async function loadPolicies(
 
 /**
  * Creates an account in a directory. The password is checked against the directory's policy
- * (unless imported as a hash); an account created while email verification is on starts
- * UNVERIFIED (issue "Account workflows" sends the mail).
+ * (unless imported as a hash) and its email against the domain lists. An account created while
+ * email verification is on starts UNVERIFIED; its verification (or welcome) mail is queued in
+ * the same batch as the account.
  */
 export async function createAccount(
   deps: Deps,
@@ -62,6 +75,7 @@ export async function createAccount(
 ): Promise<AccountRow> {
   const policies = await loadPolicies(deps, directory.id)
   const email = normaliseEmail(input.email)
+  checkEmailDomain(email, policies)
   const passwordHash = await hashNewPassword(deps, input.password, policies, options.passwordIsHash)
   const verify = options.registrationWorkflow && policies.verificationEmailStatus === 'ENABLED'
   const now = deps.now()
@@ -87,9 +101,18 @@ export async function createAccount(
     customData: input.customData ? mergeCustomData({}, input.customData).json : '{}',
     customDataModifiedAt: input.customData ? now : null,
   }
+  const mails = await registrationStatements(
+    deps,
+    row,
+    policies,
+    options.registrationWorkflow,
+    options.application ?? null,
+  )
   try {
     await refusingOversizedCustomData(() =>
-      refusingDuplicates(() => deps.db.insert(schema.accounts).values(row)),
+      refusingDuplicates(() =>
+        runBatch(deps.db, [deps.db.insert(schema.accounts).values(row), ...mails]),
+      ),
     )
   } catch (error) {
     throw await namingTakenEmail(deps, row, error)
@@ -142,7 +165,11 @@ export async function updateAccount(
   }
   const now = deps.now()
   const fixed: Partial<AccountRow> = { modifiedAt: now }
-  if (input.email !== undefined) fixed.email = normaliseEmail(input.email)
+  if (input.email !== undefined) {
+    fixed.email = normaliseEmail(input.email)
+    if (fixed.email !== account.email)
+      checkEmailDomain(fixed.email, await loadPolicies(deps, account.directoryId))
+  }
   if (input.username !== undefined) fixed.username = usernameOf(input.username)
   for (const name of ['givenName', 'middleName', 'surname'] as const) {
     if (input[name] !== undefined) fixed[name] = input[name]!.trim()
@@ -214,7 +241,10 @@ async function hashNewPassword(
   return deps.passwords.hash(password)
 }
 
-/** Deletes an account with its memberships, API keys and sessions; the tenant owner stays. */
+/**
+ * Deletes an account with its memberships, API keys, sessions and pending tokens; the tenant
+ * owner stays. Its outbox entries stay too: they are the record of what was sent.
+ */
 export async function deleteAccount(
   deps: Deps,
   tenant: TenantRow,
@@ -228,6 +258,15 @@ export async function deleteAccount(
     db.delete(schema.groupMemberships).where(eq(schema.groupMemberships.accountId, account.id)),
     db.delete(schema.apiKeys).where(eq(schema.apiKeys.accountId, account.id)),
     db.delete(schema.apiSessions).where(eq(schema.apiSessions.accountId, account.id)),
+    db.delete(schema.accountTokens).where(eq(schema.accountTokens.accountId, account.id)),
     db.delete(schema.accounts).where(inTenant(schema.accounts, account.tenantId, account.id)),
   ])
+}
+
+/**
+ * Statements that end every session of an account, for the batch of a change that must sign it
+ * out everywhere (password reset). The OIDC provider's refresh tokens join this list.
+ */
+export function sessionRevocations(deps: Pick<Deps, 'db'>, accountId: string): BatchStatement[] {
+  return [deps.db.delete(schema.apiSessions).where(eq(schema.apiSessions.accountId, accountId))]
 }

@@ -102,6 +102,10 @@ export async function deleteDirectory(deps: Deps, directory: DirectoryRow): Prom
     db.delete(apiKeys).where(inArray(apiKeys.accountId, directoryAccounts)),
     db.delete(apiSessions).where(inArray(apiSessions.accountId, directoryAccounts)),
     db
+      .delete(schema.accountTokens)
+      .where(inArray(schema.accountTokens.accountId, directoryAccounts)),
+    db.delete(schema.emailTemplates).where(eq(schema.emailTemplates.directoryId, directory.id)),
+    db
       .delete(accountStoreMappings)
       .where(
         and(

@@ -3,6 +3,10 @@ import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError, type ErrorCode } from '../errors'
 import type { AccountRow, ApplicationRow, MappingRow, PoliciesRow, TenantRow } from '../store/rows'
+import { composeMail } from '../mail/compose'
+import { queueMailWhen } from '../mail/outbox'
+import { isMailEnabled } from '../mail/templates'
+import { runBatch } from '../store/db'
 import { loadPolicies } from './accounts'
 
 /** Which stores a login attempt may search: all mapped ones, one by href, or one organization. */
@@ -29,7 +33,7 @@ const MESSAGES: Record<LoginRefusal, string> = {
 }
 
 /** A matched account and what stands between the application and it. */
-interface Match {
+export interface Match {
   account: AccountRow
   disabledOnPath: LoginRefusal | undefined
 }
@@ -62,7 +66,7 @@ export async function attemptLogin(
       field: 'application',
     })
   }
-  const match = await findAccount(deps, application, login.trim(), selector)
+  const match = await findAccountByLogin(deps, application, login.trim(), selector)
   if (!match?.account.passwordHash) {
     await deps.passwords.verifyDummy(password)
     // Answered exactly as a wrong password (7100, same message): a distinct 7104 would tell an
@@ -105,7 +109,8 @@ function lockExpiry(account: AccountRow, policies: PoliciesRow): Date | undefine
 /**
  * Counts a failure in one statement (concurrent failures all count). The counter restarts once
  * a lock window has passed, so one typo after a lock expires does not lock again at once
- * (Cloudpass defect 19).
+ * (Cloudpass defect 19). The failure that reaches the limit queues the account-locked mail in
+ * the same batch, decided by the database so that concurrent failures send it once.
  */
 async function recordFailure(
   deps: Deps,
@@ -115,13 +120,22 @@ async function recordFailure(
 ): Promise<void> {
   const windowStart = now.getTime() - policies.accountLockDurationSeconds * 1000
   const { accounts } = schema
-  await deps.db
+  const count = deps.db
     .update(accounts)
     .set({
       failedLoginAttempts: sql`case when ${accounts.lastLoginAttemptAt} is null or ${accounts.lastLoginAttemptAt} < ${windowStart} then 1 else ${accounts.failedLoginAttempts} + 1 end`,
       lastLoginAttemptAt: now,
     })
     .where(eq(accounts.id, account.id))
+  const lockMail =
+    policies.maxFailedLoginAttempts > 0 && isMailEnabled(policies, 'accountLocked')
+      ? await queueMailWhen(
+          deps,
+          await composeMail(deps, { workflow: 'accountLocked', account, policies }),
+          sql`exists (select 1 from ${accounts} where ${accounts.id} = ${account.id} and ${accounts.failedLoginAttempts} = ${policies.maxFailedLoginAttempts})`,
+        )
+      : []
+  await runBatch(deps.db, [count, ...lockMail])
 }
 
 /** Resets the failure counter and upgrades an imported or outdated hash to argon2id. */
@@ -133,7 +147,11 @@ async function recordSuccess(deps: Deps, account: AccountRow, password: string):
   await deps.db.update(schema.accounts).set(changes).where(eq(schema.accounts.id, account.id))
 }
 
-async function findAccount(
+/**
+ * The account `login` (username or email) names through an application's stores, walked in
+ * `listIndex` order, with what disables it on the way; undefined when no store holds it.
+ */
+export async function findAccountByLogin(
   deps: Deps,
   application: ApplicationRow,
   login: string,

@@ -237,6 +237,26 @@ export const ERROR_DOCS: Record<number, { title: string; description: string }> 
     title: 'Organization disabled',
     description: 'The account reaches the application only through a disabled organization.',
   },
+  6101: {
+    title: 'No verification workflow',
+    description:
+      "The account's directory does not send verification emails: enable verificationEmailStatus on its account creation policy.",
+  },
+  7205: {
+    title: 'Email domain blacklisted',
+    description:
+      "The email's domain matches the directory's emailDomainBlacklist (account creation policy).",
+  },
+  7206: {
+    title: 'Email domain not whitelisted',
+    description:
+      "The directory's emailDomainWhitelist is not empty and the email's domain matches none of it.",
+  },
+  7301: {
+    title: 'Template lacks the link',
+    description:
+      'A verification or password reset template must contain $!{url}, $!{sptoken} or $!{sptokenNameValuePair} in every body its mimeType sends.',
+  },
 }
 
 export function errorDocsRoutes() {

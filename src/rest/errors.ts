@@ -71,6 +71,10 @@ export const STORMPATH_ERRORS: Record<ErrorCode, { status: ContentfulStatusCode;
   login_directory_disabled: { status: 400, code: 7106 },
   login_organization_disabled: { status: 400, code: 7107 },
   spam_detected: { status: 400, code: 400 },
+  no_verification_workflow: { status: 400, code: 6101 },
+  email_domain_blacklisted: { status: 400, code: 7205 },
+  email_domain_not_whitelisted: { status: 400, code: 7206 },
+  template_missing_token: { status: 400, code: 7301 },
 }
 
 /** The six fields the SDKs read; Cloudpass omits `message` and `requestId`, we never do. */

@@ -15,6 +15,8 @@ export const RESOURCE_TYPES = [
   'passwordPolicies',
   'accountCreationPolicies',
   'accountLockingPolicies',
+  'emailTemplates',
+  'outbox',
 ] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
 

@@ -9,7 +9,10 @@ import { accountRoutes } from './routes/accounts'
 import { applicationRoutes } from './routes/applications'
 import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
+import { emailTemplateRoutes } from './routes/email-templates'
+import { outboxRoutes } from './routes/outbox'
 import { policyRoutes } from './routes/policies'
+import { workflowRoutes } from './routes/workflows'
 
 /** Stormpath allowed custom data up to 10 MB (error 3004); no `/v1` body may be larger. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -37,6 +40,9 @@ export function restRoutes(deps: Deps) {
   applicationRoutes(v1, r)
   customDataRoutes(v1, r)
   policyRoutes(v1, r)
+  workflowRoutes(v1, r)
+  emailTemplateRoutes(v1, r)
+  outboxRoutes(v1, r)
   v1.all('*', (c) => {
     throw notFound(c.req.path)
   })

@@ -3,15 +3,11 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
-import { base64UrlEncode, hexEncode, utf8 } from '../security/encoding'
+import { hashSecretToken as hashToken, newSecretToken } from '../security/tokens'
 
 /** Cloudpass's cookie name, so its admin console and scripts keep working. */
 export const SESSION_COOKIE = 'sessionToken'
 export const SESSION_SECONDS = 24 * 3600
-
-async function hashToken(token: string): Promise<string> {
-  return hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(token))))
-}
 
 /**
  * Starts a management session: a random 256-bit token in an HttpOnly, SameSite=Lax cookie
@@ -23,7 +19,7 @@ export async function startSession(
   tenantId: string,
   accountId: string,
 ): Promise<void> {
-  const token = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)))
+  const token = newSecretToken()
   const now = deps.now()
   const { apiSessions } = schema
   // Nothing else removes expired rows: each login sweeps its own account's.

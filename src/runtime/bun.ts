@@ -1,6 +1,7 @@
 /**
  * The Bun entry: `npm start`. Embedded libSQL file by default (Turso when DATABASE_URL is a
- * remote URL), migrations at start-up, Bun.serve, clean shutdown on SIGINT/SIGTERM.
+ * remote URL), migrations at start-up, Bun.serve, the mail sender every 30 s, clean shutdown on
+ * SIGINT/SIGTERM.
  *
  * The functions are exported for the test harness, which builds the same app in-process.
  */
@@ -21,16 +22,20 @@ import {
 } from '../config'
 import type { Deps } from '../deps'
 import { VERSION } from '../http/platform'
-import { createLogger, type Logger } from '../log'
+import { createLogger, describeError, type Logger } from '../log'
+import { deliverDueMail } from '../mail/sender'
 import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
-import { passwordPrimitives } from './passwords-bun'
 import type { Database } from '../store/db'
+import { runPeriodically, trackBackgroundWork } from './bun-background'
+import { passwordPrimitives } from './passwords-bun'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
 export const SECRET_KEY_FILE = './data/secret.key'
 const SHUTDOWN_GRACE_MS = 10_000
+/** How often queued mail (retries, and anything a request did not deliver) is looked at. */
+const MAIL_INTERVAL_MS = 30_000
 
 export interface OpenDatabase {
   db: Database
@@ -108,11 +113,14 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, (line) => console.log(line))
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
-  const app = createApp(createBunDeps(config, db, log))
+  const deps = createBunDeps(config, db, log)
+  const app = createApp(deps)
+  const background = trackBackgroundWork()
   const server = Bun.serve({
     port: config.port,
     // The socket's address is the client's as far as Bun knows (rate limits key on it).
-    fetch: (request, bun) => app.fetch(request, { clientAddress: bun.requestIP(request)?.address }),
+    fetch: (request, bun) =>
+      app.fetch(request, { clientAddress: bun.requestIP(request)?.address }, background.context),
   })
 
   printBanner(config)
@@ -121,16 +129,25 @@ async function main(): Promise<void> {
     port: server.port,
     database: redactUrl(config.databaseUrl),
   })
+  const mail = runPeriodically(async () => {
+    await deliverDueMail(deps).catch((error: unknown) => {
+      log.error('mail delivery failed', describeError(error))
+    })
+  }, MAIL_INTERVAL_MS)
 
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) process.exit(1) // a second signal: the operator wants out now
     stopping = true
     log.info('stopping', { signal })
-    // Stop accepting connections and let in-flight requests finish, within a grace period.
+    // Stop the mail loop and accepting connections; let in-flight requests finish, within a
+    // grace period; then let the mail they and the loop started go out before the database
+    // closes under it, within another.
+    background.context.waitUntil(mail.stop())
     const forced = setTimeout(() => server.stop(true), SHUTDOWN_GRACE_MS)
     await server.stop()
     clearTimeout(forced)
+    await background.settled(SHUTDOWN_GRACE_MS)
     client.close()
     log.info('stopped')
     process.exit(0)

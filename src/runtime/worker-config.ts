@@ -7,6 +7,8 @@ export interface WorkerVariables {
   DATABASE_AUTH_TOKEN?: string
   SECRET_KEY?: string
   LOG_LEVEL?: string
+  RESEND_API_KEY?: string
+  EMAIL_FROM?: string
 }
 
 const REMOTE_DATABASE = /^(libsql|https|wss):/i
@@ -23,6 +25,8 @@ export function parseWorkerConfig(env: WorkerVariables, hasD1Binding: boolean): 
     DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
     SECRET_KEY: env.SECRET_KEY,
     LOG_LEVEL: env.LOG_LEVEL,
+    RESEND_API_KEY: env.RESEND_API_KEY,
+    EMAIL_FROM: env.EMAIL_FROM,
   }
   const problems: ConfigProblem[] = []
   if (!env.BASE_URL?.trim()) {

@@ -2,7 +2,8 @@
  * The Cloudflare Workers entry. Storage is the D1 binding `DB` when present, otherwise Turso
  * (libSQL over HTTP) from DATABASE_URL. Configuration comes from bindings; Workers have no
  * start-up to fail, so a misconfigured deployment answers every request with a 503 that names
- * the problem (and logs it once).
+ * the problem (and logs it once). The cron trigger (`wrangler.toml`) runs the mail sender, which
+ * retries what requests could not deliver.
  */
 import { createClient } from '@libsql/client/web'
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1'
@@ -13,7 +14,9 @@ import { createApp } from '../app'
 import { ConfigError, type Config } from '../config'
 import { EdgepassError } from '../errors'
 import { requestId, type RequestIdVariables } from '../http/request-id'
-import { createLogger, type Logger } from '../log'
+import type { Deps } from '../deps'
+import { createLogger, describeError, type Logger } from '../log'
+import { deliverDueMail } from '../mail/sender'
 import { stormpathErrorHandler } from '../rest/errors'
 import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
@@ -32,17 +35,36 @@ type FetchHandler = (
   ctx: ExecutionContext,
 ) => Response | Promise<Response>
 
-/** Built on the first request and reused for the isolate's lifetime (keys imported once). */
-let handler: FetchHandler | undefined
+/** What the isolate serves with: the app and its deps, or only the configuration problem. */
+type WorkerRuntime =
+  | { kind: 'ready'; deps: Deps; fetch: FetchHandler }
+  | { kind: 'misconfigured'; log: Logger; problem: string; fetch: FetchHandler }
+
+/** Built on the first event and reused for the isolate's lifetime (keys imported once). */
+let runtime: WorkerRuntime | undefined
 
 export default {
   fetch(request, env, ctx) {
-    handler ??= buildHandler(env)
-    return handler(request, env, ctx)
+    runtime ??= buildRuntime(env)
+    return runtime.fetch(request, env, ctx)
+  },
+  scheduled(_controller, env, ctx) {
+    runtime ??= buildRuntime(env)
+    if (runtime.kind !== 'ready') {
+      runtime.log.error('mail not delivered: misconfigured', { problem: runtime.problem })
+      return
+    }
+    const { deps } = runtime
+    ctx.waitUntil(
+      deliverDueMail(deps).then(
+        () => undefined,
+        (error: unknown) => deps.log.error('mail delivery failed', describeError(error)),
+      ),
+    )
   },
 } satisfies ExportedHandler<WorkerBindings>
 
-function buildHandler(env: WorkerBindings): FetchHandler {
+function buildRuntime(env: WorkerBindings): WorkerRuntime {
   const log = createLogger(logLevelOf(env), (line) => console.log(line))
   let config: Config
   try {
@@ -50,23 +72,31 @@ function buildHandler(env: WorkerBindings): FetchHandler {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     log.error('misconfigured', { problem: error.message })
-    return misconfiguredApp(error.message, log).fetch
+    const fetch = misconfiguredApp(error.message, log).fetch
+    return { kind: 'misconfigured', log, problem: error.message, fetch }
   }
-  const db = openWorkerDatabase(env, config)
-  const app = createApp({
+  const deps: Deps = {
     config,
-    db,
+    db: openWorkerDatabase(env, config),
     log,
     runtime: 'workerd',
     now: () => new Date(),
     newId,
     passwords: createPasswordHasher(passwordPrimitives),
     sealer: createSealer(config.secretKey),
-    fetch,
-  })
+    // Called as `deps.fetch(…)`, workerd's fetch would see `deps` as `this` and throw
+    // "Illegal invocation"; the arrow calls it unbound.
+    fetch: (input, init) => fetch(input, init),
+  }
+  const app = createApp(deps)
   // Cloudflare sets CF-Connecting-IP; clients cannot forge it through Cloudflare's edge.
-  return (request, _env, ctx) =>
-    app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? undefined }, ctx)
+  const clientAddressOf = (request: Request) => request.headers.get('cf-connecting-ip') ?? undefined
+  return {
+    kind: 'ready',
+    deps,
+    fetch: (request, _env, ctx) =>
+      app.fetch(request, { clientAddress: clientAddressOf(request) }, ctx),
+  }
 }
 
 function openWorkerDatabase(env: WorkerBindings, config: Config): Database {

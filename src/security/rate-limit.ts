@@ -11,6 +11,13 @@ export interface RateLimit {
 /** Password guessing: per login name, and per client address (which may hide many users). */
 export const LOGIN_PER_ACCOUNT: RateLimit = { max: 10, windowSeconds: 300 }
 export const LOGIN_PER_ADDRESS: RateLimit = { max: 100, windowSeconds: 300 }
+/**
+ * Mails a caller can trigger for an address (password reset, verification resend): enough for a
+ * user who lost a mail, too few to flood their mailbox or burn the sender's reputation.
+ */
+export const MAIL_PER_RECIPIENT: RateLimit = { max: 5, windowSeconds: 3600 }
+/** Password changes per account: each costs two hashes, and a wrong current password is a guess. */
+export const PASSWORD_CHANGE_PER_ACCOUNT: RateLimit = { max: 10, windowSeconds: 300 }
 /** Tenant creation is open, as in Cloudpass; this keeps one client from flooding it. */
 export const REGISTRATION_PER_ADDRESS: RateLimit = { max: 10, windowSeconds: 3600 }
 

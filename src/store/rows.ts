@@ -14,3 +14,7 @@ export type ApiKeyRow = typeof schema.apiKeys.$inferSelect
 
 export type Status = 'ENABLED' | 'DISABLED'
 export type AccountStatus = Status | 'UNVERIFIED'
+export type AccountTokenRow = typeof schema.accountTokens.$inferSelect
+export type EmailTemplateRow = typeof schema.emailTemplates.$inferSelect
+export type OutboxRow = typeof schema.outbox.$inferSelect
+export type MailWorkflow = EmailTemplateRow['workflow']

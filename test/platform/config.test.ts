@@ -22,7 +22,28 @@ describe('configuration', () => {
       databaseAuthToken: undefined,
       secretKey: SECRET,
       logLevel: 'info',
+      email: { resendApiKey: undefined, from: 'Edgepass <noreply@localhost>' },
     })
+  })
+
+  test('EMAIL_FROM and RESEND_API_KEY are checked, and the key is never echoed', () => {
+    const config = parseConfig({
+      SECRET_KEY: SECRET,
+      EMAIL_FROM: 'Acme Login <login@acme.test>',
+      RESEND_API_KEY: 're_test_0123456789',
+    })
+    expect(config.email).toEqual({
+      resendApiKey: 're_test_0123456789',
+      from: 'Acme Login <login@acme.test>',
+    })
+    const message = problemOf({
+      SECRET_KEY: SECRET,
+      EMAIL_FROM: 'not an address',
+      RESEND_API_KEY: 'sk_live_secret',
+    })
+    expect(message).toContain('EMAIL_FROM must be an address')
+    expect(message).toContain('RESEND_API_KEY must be a Resend API key')
+    expect(message).not.toContain('sk_live_secret')
   })
 
   test('BASE_URL defaults to the port and loses its trailing slash', () => {

@@ -90,6 +90,22 @@ describe('Stormpath Node SDK 0.20.1 scenario', () => {
     })
   })
 
+  test('email verification: createAccount → resendVerificationEmail → verifyAccountEmail', () => {
+    expect(steps.get('verification.created')).toMatchObject({ status: 'UNVERIFIED' })
+    expect(steps.get('verification.resent')).toMatchObject({ accepted: true })
+    expect(steps.get('verification.verified')).toMatchObject({ status: 'ENABLED' })
+    expect(steps.get('verification.verified')?.href).toBe(steps.get('reset.oldPassword')?.href)
+  })
+
+  test('password reset: sendPasswordResetEmail → verifyPasswordResetToken → resetPassword', () => {
+    const href = steps.get('reset.oldPassword')?.href
+    expect(steps.get('reset.requested')?.email).toMatch(/^june\./)
+    expect(steps.get('reset.verified')).toMatchObject({ account: href })
+    expect(steps.get('reset.done')).toMatchObject({ account: href })
+    expect(steps.get('reset.login')).toMatchObject({ href })
+    expect(steps.get('reset.oldPassword')).toMatchObject({ result: '7100' })
+  })
+
   test('finds the account by email, then deletes it', () => {
     expect(steps.get('search')).toMatchObject({ size: 1, href: steps.get('account')?.href })
     expect(steps.get('deleted')).toMatchObject({ size: 0 })

@@ -91,6 +91,66 @@ async function main() {
   await call(account, 'delete')
   const afterDelete = await call(application, 'getAccounts', { email })
   step('deleted', { size: afterDelete.items.length })
+
+  await workflows(tenant, directory, application, suffix)
+}
+
+/** The token of the newest mail of `workflow` to `to`, read from the admin outbox API. */
+async function mailedToken(tenant, workflow, to) {
+  const outbox = await call(client, 'getResource', `${tenant.href}/outbox`, {
+    workflow,
+    to,
+    nocache: true,
+  })
+  const mail = outbox.items[0]
+  return /sptoken=([A-Za-z0-9_-]+)/.exec(mail.textBody)[1]
+}
+
+/** Email verification and password reset through the SDK's own methods. */
+async function workflows(tenant, directory, application, suffix) {
+  const policy = await call(directory, 'getAccountCreationPolicy')
+  policy.verificationEmailStatus = 'ENABLED'
+  await call(policy, 'save')
+  const email = `june.${suffix}@example.com`
+  const account = await call(application, 'createAccount', {
+    givenName: 'June',
+    surname: 'Doe',
+    email,
+    password: 'Sup3r-secret-pw',
+  })
+  step('verification.created', { status: account.status })
+
+  const resent = await call(application, 'resendVerificationEmail', { login: email })
+  step('verification.resent', { accepted: resent && resent.accepted })
+
+  const current = await call(client, 'getCurrentTenant')
+  const verified = await call(
+    current,
+    'verifyAccountEmail',
+    await mailedToken(tenant, 'verification', email),
+  )
+  step('verification.verified', { href: verified.href, status: verified.status })
+
+  const requested = await call(application, 'sendPasswordResetEmail', email)
+  step('reset.requested', { email: requested.email })
+  const token = await mailedToken(tenant, 'reset', email)
+  const valid = await call(application, 'verifyPasswordResetToken', token)
+  step('reset.verified', { email: valid.email, account: valid.account && valid.account.href })
+  const reset = await call(application, 'resetPassword', token, 'N3w-secret-pw-2')
+  step('reset.done', { account: reset.account && reset.account.href })
+  const result = await call(application, 'authenticateAccount', {
+    username: email,
+    password: 'N3w-secret-pw-2',
+  })
+  const authenticated = await call(result, 'getAccount')
+  step('reset.login', { href: authenticated.href })
+  let oldPassword = 'accepted'
+  try {
+    await call(application, 'authenticateAccount', { username: email, password: 'Sup3r-secret-pw' })
+  } catch (error) {
+    oldPassword = String(error.code)
+  }
+  step('reset.oldPassword', { result: oldPassword, href: account.href })
 }
 
 main().then(

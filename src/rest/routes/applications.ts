@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import * as v from 'valibot'
+import { deliverInBackground } from '../../mail/delivery'
 import * as schema from '../../../db/schema'
 import { createAccount } from '../../directory/accounts'
 import {
@@ -20,7 +21,7 @@ import {
 } from '../../directory/mappings'
 import { EdgepassError, type ErrorCode } from '../../errors'
 import { enforceRateLimits, LOGIN_PER_ACCOUNT } from '../../security/rate-limit'
-import type { DirectoryRow, MappingRow, TenantRow } from '../../store/rows'
+import type { ApplicationRow, DirectoryRow, MappingRow, TenantRow } from '../../store/rows'
 import { readJsonObject, type JsonObject } from '../body'
 import type { Scope } from '../context'
 import { picklist, readFields, STATUS, text } from '../fields'
@@ -180,13 +181,12 @@ function ownerRoutes(app: RestApp, r: RouteDeps, kind: OwnerKind): void {
         'password',
       )
       const store = await defaultStore(s, row.id, 'account', kind)
-      const account = await createAccount(
-        r.deps,
-        store.directory,
-        input,
-        accountCreateOptions(queryOf(c)),
-      )
+      const account = await createAccount(r.deps, store.directory, input, {
+        ...accountCreateOptions(queryOf(c)),
+        application: kind === 'application' ? (row as ApplicationRow) : null,
+      })
       if (store.group) await addMembership(r.deps, account, store.group)
+      deliverInBackground(c, r.deps)
       return created(c, await renderRequested(s, accountView, account, queryOf(c)))
     },
   })
@@ -382,7 +382,10 @@ async function loginAttempt(
     decoded.password,
     selector,
   )
-  if (outcome.kind === 'refused') throw loginError(outcome.code)
+  if (outcome.kind === 'refused') {
+    deliverInBackground(c, r.deps) // the failure that locks the account queues a mail
+    throw loginError(outcome.code)
+  }
   const wantsAccount = (queryOf(c).get('expand') ?? '')
     .split(',')
     .some((name) => name.trim() === 'account')
@@ -413,7 +416,8 @@ function decodeBasicValue(value: string): { login: string; password: string } {
   return { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
-function readStoreSelector(r: RouteDeps, value: unknown): StoreSelector {
+/** A body's `accountStore`: absent (all stores), an href, or an organization's `{nameKey}`. */
+export function readStoreSelector(r: RouteDeps, value: unknown): StoreSelector {
   if (value === undefined || value === null) return { kind: 'all' }
   if (typeof value === 'object' && typeof (value as { nameKey?: unknown }).nameKey === 'string') {
     return { kind: 'organization', nameKey: (value as { nameKey: string }).nameKey }

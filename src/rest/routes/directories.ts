@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import * as v from 'valibot'
+import { deliverInBackground } from '../../mail/delivery'
 import * as schema from '../../../db/schema'
 import { createAccount } from '../../directory/accounts'
 import { createDirectory, deleteDirectory, updateDirectory } from '../../directory/directories'
@@ -199,6 +200,7 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
           input as typeof input & { email: string; password: string },
           accountCreateOptions(queryOf(c)),
         )
+        deliverInBackground(c, r.deps)
         return created(c, await respond(row))
       },
     },

@@ -115,6 +115,8 @@ export const applicationView: View<ApplicationRow> = {
       (_, row) => inSubquery(apiKeys.accountId, accountIdsReachedBy(row.id)),
     ),
     loginAttempts: actionLink('applications', 'loginAttempts'),
+    passwordResetTokens: actionLink('applications', 'passwordResetTokens'),
+    verificationEmails: actionLink('applications', 'verificationEmails'),
   },
 }
 
@@ -226,7 +228,11 @@ async function expandRow<Row extends { id: string }>(
 }
 
 /** An href clients POST to (e.g. `loginAttempts`); there is nothing to expand. */
-function actionLink<Row extends { id: string }>(type: ResourceType, name: string): LinkSpec<Row> {
+/** A link to an action endpoint (`loginAttempts`): it has an href but nothing to expand. */
+export function actionLink<Row extends { id: string }>(
+  type: ResourceType,
+  name: string,
+): LinkSpec<Row> {
   return {
     kind: 'link',
     href: (scope, row) => scope.hrefs.of(type, row.id, name),

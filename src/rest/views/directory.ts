@@ -14,6 +14,7 @@ import { findInTenant } from '../../store/scoped'
 import type { Scope } from '../context'
 import type { ResourceType } from '../hrefs'
 import { applicationSource, mappingSource, organizationSource } from './applications'
+import { tenantOutbox } from './outbox'
 import {
   commonSearchable,
   namedResourceSpec,
@@ -128,6 +129,7 @@ export const tenantView: View<TenantRow> = {
       () => organizationSource,
       (_, row) => eq(schema.organizations.tenantId, row.id),
     ),
+    outbox: tenantOutbox(),
   },
 }
 

@@ -4,6 +4,7 @@ import type { PoliciesRow } from '../../store/rows'
 import type { JsonObject } from '../body'
 import type { Scope } from '../context'
 import { parseExpand } from '../query'
+import { MAIL_WORKFLOWS, workflowsOf } from '../../mail/templates'
 import { timestamps } from './core'
 
 export type PolicyType = 'passwordPolicies' | 'accountCreationPolicies' | 'accountLockingPolicies'
@@ -31,7 +32,13 @@ export async function findPolicies(
 /** One of a directory's three policy resources, from its policies row. */
 export function policyJson(scope: Scope, type: PolicyType, row: PoliciesRow): JsonObject {
   const href = scope.hrefs.of(type, row.directoryId)
-  const common = { href, ...timestamps(row) }
+  const templates = Object.fromEntries(
+    workflowsOf(type).map((workflow) => {
+      const { collection } = MAIL_WORKFLOWS[workflow]
+      return [collection, { href: `${href}/${collection}` }]
+    }),
+  )
+  const common = { href, ...timestamps(row), ...templates }
   if (type === 'passwordPolicies') {
     return {
       ...common,
