@@ -9,6 +9,7 @@ import { errorDocsRoutes } from './rest/error-docs'
 import { stormpathErrorHandler } from './rest/errors'
 import { bootstrapRoutes } from './rest/bootstrap'
 import { restRoutes } from './rest/router'
+import { uiRoutes } from './ui/routes'
 
 export type AppEnv = { Variables: RequestIdVariables; Bindings: RuntimeBindings }
 
@@ -29,8 +30,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', errorDocsRoutes())
   app.route('/v1', restRoutes(deps))
   app.route('/', bootstrapRoutes(deps))
+  app.route('/ui', uiRoutes(deps))
 
-  // Until the UI and OIDC faces mount their own handlers, Stormpath JSON is the default form.
+  // Stormpath JSON is the default error form; `/ui` renders its own error pages.
   const onError = stormpathErrorHandler<AppEnv>(deps.log, deps.config.baseUrl)
   app.onError(onError)
   // Not thrown: Hono calls notFound outside the handler's try, so a throw would skip the

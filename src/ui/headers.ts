@@ -1,0 +1,38 @@
+import type { MiddlewareHandler } from 'hono'
+import { NONCE, secureHeaders } from 'hono/secure-headers'
+import type { UiEnv } from './env'
+
+/**
+ * The headers of every hosted page, error pages included:
+ * - `Referrer-Policy: no-referrer`: the page's URL holds a live token (`?sptoken=`), which any
+ *   link or subresource would otherwise leak to a third party in `Referer`;
+ * - `Cache-Control: no-store`: no shared or back-button cache keeps a page bound to a token;
+ * - a Content-Security-Policy that runs no script at all and allows only the page's own
+ *   `<style>` (by nonce), posts forms only to this origin, and forbids framing (clickjacking),
+ *   as does `X-Frame-Options: DENY` for older browsers.
+ *
+ * HSTS is left to the deployment: a header sent from one path would bind the whole host.
+ *
+ * @example
+ * ui.use(pageHeaders())
+ */
+export function pageHeaders(): MiddlewareHandler<UiEnv> {
+  const secure = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: [NONCE],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+    strictTransportSecurity: false,
+  })
+  return async (c, next) => {
+    await secure(c, async () => {
+      await next()
+      c.res.headers.set('Cache-Control', 'no-store')
+    })
+  }
+}
