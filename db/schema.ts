@@ -363,3 +363,164 @@ export const outbox = sqliteTable(
     index('outbox_tenant_created').on(t.tenantId, t.createdAt, t.id),
   ],
 )
+
+/**
+ * An application's OpenID Connect client (issue "OpenID Connect provider"): one per application,
+ * its `client_id` public, its secret stored as SHA-256 (32 random bytes, so unsalted is enough).
+ * List-valued settings are JSON arrays.
+ */
+export const oidcClients = sqliteTable(
+  'oidc_clients',
+  {
+    /** The `client_id`. */
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    applicationId: text('application_id').notNull(),
+    /** Hex SHA-256 of the secret; null for public clients (`none`). */
+    secretHash: text('secret_hash'),
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method', {
+      enum: ['client_secret_basic', 'client_secret_post', 'none'],
+    })
+      .notNull()
+      .default('client_secret_basic'),
+    redirectUris: text('redirect_uris').notNull().default('[]'),
+    postLogoutRedirectUris: text('post_logout_redirect_uris').notNull().default('[]'),
+    grantTypes: text('grant_types').notNull().default('["authorization_code","refresh_token"]'),
+    idTokenSignedResponseAlg: text('id_token_signed_response_alg', { enum: ['RS256', 'EdDSA'] })
+      .notNull()
+      .default('RS256'),
+    /** Origins allowed to call token, userinfo and revocation from a browser. */
+    corsOrigins: text('cors_origins').notNull().default('[]'),
+    /** `scope`: claims of granted scopes also in the ID token; `minimal`: only in userinfo. */
+    idTokenClaims: text('id_token_claims', { enum: ['scope', 'minimal'] })
+      .notNull()
+      .default('scope'),
+    /** `sub` is the username (Cloudron) or the account id. */
+    subjectType: text('subject_type', { enum: ['username', 'id'] })
+      .notNull()
+      .default('username'),
+    /** First-party client: no consent screen. */
+    trusted: integer('trusted', { mode: 'boolean' }).notNull().default(false),
+    /** Issue a refresh token even without `offline_access`. */
+    alwaysIssueRefreshToken: integer('always_issue_refresh_token', { mode: 'boolean' })
+      .notNull()
+      .default(false),
+    /** JSON object: claim name → account custom data key. */
+    customClaims: text('custom_claims').notNull().default('{}'),
+    accessTokenTtlSeconds: integer('access_token_ttl_seconds').notNull().default(3600),
+    idTokenTtlSeconds: integer('id_token_ttl_seconds').notNull().default(3600),
+    refreshTokenTtlSeconds: integer('refresh_token_ttl_seconds')
+      .notNull()
+      .default(14 * 24 * 3600),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('oidc_clients_application').on(t.applicationId)],
+)
+
+/**
+ * A tenant's signing keys: `next` (published, not signing) → `active` (signs; one per alg) →
+ * `retired` (published until every token it signed has expired) → deleted.
+ */
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    alg: text('alg', { enum: ['RS256', 'EdDSA'] }).notNull(),
+    state: text('state', { enum: ['next', 'active', 'retired'] }).notNull(),
+    /** The public JWK, JSON. */
+    publicJwk: text('public_jwk').notNull(),
+    /** The private JWK, JSON, sealed with SECRET_KEY (context `signing-key:<kid>`). */
+    privateJwkSealed: text('private_jwk_sealed').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    activatedAt: integer('activated_at', { mode: 'timestamp_ms' }),
+    retiredAt: integer('retired_at', { mode: 'timestamp_ms' }),
+    /** When a retired key may be deleted: its last token has expired. */
+    deleteAfter: integer('delete_after', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('signing_keys_tenant').on(t.tenantId, t.alg, t.state)],
+)
+
+/** A pending authorization request, between `/auth` and the resume after login and consent. */
+export const oidcInteractions = sqliteTable('oidc_interactions', {
+  /** 32 random bytes, base64url: in the interaction URL. */
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  clientId: text('client_id').notNull(),
+  /** The validated authorization parameters, JSON. */
+  params: text('params').notNull(),
+  /** Hex SHA-256 of the browser-binding cookie's value. */
+  browserHash: text('browser_hash').notNull(),
+  /** Set once the user has logged in during this interaction. */
+  accountId: text('account_id'),
+  authTime: integer('auth_time', { mode: 'timestamp_ms' }),
+  /** JSON array of `amr` values. */
+  amr: text('amr').notNull().default('[]'),
+  /** Set once the user has consented. */
+  consentedScope: text('consented_scope'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** An SSO session: one per browser per tenant; the cookie holds a token, the row its hash. */
+export const oidcSessions = sqliteTable(
+  'oidc_sessions',
+  {
+    /** Hex SHA-256 of the cookie's token. */
+    tokenHash: text('token_hash').primaryKey(),
+    /** Public id (`sid` claim, session listing). */
+    id: text('id').notNull().unique(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    authTime: integer('auth_time', { mode: 'timestamp_ms' }).notNull(),
+    amr: text('amr').notNull().default('[]'),
+    userAgent: text('user_agent').notNull().default(''),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('oidc_sessions_account').on(t.accountId)],
+)
+
+/** What an account has granted a client (consent), remembered per client and scope set. */
+export const oidcGrants = sqliteTable(
+  'oidc_grants',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    clientId: text('client_id').notNull(),
+    accountId: text('account_id').notNull(),
+    /** The session the grant was made in (revoking it revokes the grant's refresh tokens). */
+    sessionId: text('session_id'),
+    /** Space-separated granted scopes. */
+    scope: text('scope').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('oidc_grants_account_client').on(t.accountId, t.clientId)],
+)
+
+/**
+ * Authorization codes, access tokens and refresh tokens: opaque 32-byte values stored as
+ * SHA-256. Codes and refresh tokens are single use (`consumedAt`); reuse revokes the grant.
+ */
+export const oidcTokens = sqliteTable(
+  'oidc_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    kind: text('kind', { enum: ['code', 'access', 'refresh'] }).notNull(),
+    tenantId: text('tenant_id').notNull(),
+    clientId: text('client_id').notNull(),
+    /** Null for client_credentials access tokens. */
+    grantId: text('grant_id'),
+    accountId: text('account_id'),
+    sessionId: text('session_id'),
+    scope: text('scope').notNull(),
+    /** Code: the redirect URI, nonce, PKCE challenge, auth time and amr, JSON. */
+    details: text('details').notNull().default('{}'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    consumedAt: integer('consumed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('oidc_tokens_grant').on(t.grantId), index('oidc_tokens_account').on(t.accountId)],
+)

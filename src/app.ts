@@ -7,6 +7,9 @@ import { requestId, type RequestIdVariables } from './http/request-id'
 import type { RuntimeBindings } from './rest/context'
 import { errorDocsRoutes } from './rest/error-docs'
 import { stormpathErrorHandler } from './rest/errors'
+import { discoveryResponse } from './oidc/discovery'
+import { resolveIssuer } from './oidc/issuer'
+import { oidcRoutes } from './oidc/routes'
 import { bootstrapRoutes } from './rest/bootstrap'
 import { restRoutes } from './rest/router'
 import { uiRoutes } from './ui/routes'
@@ -30,6 +33,13 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', errorDocsRoutes())
   app.route('/v1', restRoutes(deps))
   app.route('/', bootstrapRoutes(deps))
+  const openid = oidcRoutes(deps)
+  app.route('/openid', openid)
+  app.route('/t/:tenantKey/openid', openid)
+  // Cloudron's alias: the default tenant's document at the root (its issuer stays `/openid`).
+  app.get('/.well-known/openid-configuration', async (c) =>
+    discoveryResponse(c, (await resolveIssuer(deps, undefined)).issuer),
+  )
   app.route('/ui', uiRoutes(deps))
 
   // Stormpath JSON is the default error form; `/ui` renders its own error pages.

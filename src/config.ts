@@ -19,6 +19,8 @@ export interface Config {
   logLevel: LogLevel
   /** Outgoing mail: through Resend when `resendApiKey` is set, otherwise only logged. */
   email: EmailConfig
+  /** The tenant whose OIDC issuer is `${BASE_URL}/openid` (DEFAULT_TENANT); else the first one. */
+  defaultTenant: string | undefined
 }
 
 export interface EmailConfig {
@@ -100,6 +102,10 @@ const variables = {
   LOG_LEVEL: logLevelSchema,
   RESEND_API_KEY: resendApiKeySchema,
   EMAIL_FROM: emailFromSchema,
+  DEFAULT_TENANT: v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a tenant name key'),
+  ),
 } as const
 
 export type VariableName = keyof typeof variables
@@ -165,6 +171,7 @@ export function parseConfig(env: Environment): Config {
       resendApiKey: valueOf(env, 'RESEND_API_KEY'),
       from: valueOf(env, 'EMAIL_FROM') ?? `Edgepass <noreply@${new URL(baseUrl).hostname}>`,
     },
+    defaultTenant: valueOf(env, 'DEFAULT_TENANT'),
   }
 }
 

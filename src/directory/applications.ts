@@ -1,4 +1,4 @@
-import { and, eq, or } from 'drizzle-orm'
+import { and, eq, inArray, or } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
@@ -92,12 +92,20 @@ export async function deleteApplication(deps: Deps, application: ApplicationRow)
   }
   const { db } = deps
   const mappings = schema.accountStoreMappings
+  const clientIds = db
+    .select({ id: schema.oidcClients.id })
+    .from(schema.oidcClients)
+    .where(eq(schema.oidcClients.applicationId, application.id))
   await db.batch([
     db
       .delete(mappings)
       .where(
         and(eq(mappings.tenantId, application.tenantId), eq(mappings.ownerId, application.id)),
       ),
+    // Its OIDC client and whatever that client was granted or issued go with it.
+    db.delete(schema.oidcTokens).where(inArray(schema.oidcTokens.clientId, clientIds)),
+    db.delete(schema.oidcGrants).where(inArray(schema.oidcGrants.clientId, clientIds)),
+    db.delete(schema.oidcClients).where(eq(schema.oidcClients.applicationId, application.id)),
     db
       .delete(schema.applications)
       .where(inTenant(schema.applications, application.tenantId, application.id)),

@@ -17,6 +17,7 @@ export const RESOURCE_TYPES = [
   'accountLockingPolicies',
   'emailTemplates',
   'outbox',
+  'oidcClients',
 ] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
 

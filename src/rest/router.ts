@@ -10,8 +10,10 @@ import { applicationRoutes } from './routes/applications'
 import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
 import { emailTemplateRoutes } from './routes/email-templates'
+import { oidcClientRoutes } from './routes/oidc-clients'
 import { outboxRoutes } from './routes/outbox'
 import { policyRoutes } from './routes/policies'
+import { signingKeyRoutes } from './routes/signing-keys'
 import { workflowRoutes } from './routes/workflows'
 
 /** Stormpath allowed custom data up to 10 MB (error 3004); no `/v1` body may be larger. */
@@ -43,6 +45,8 @@ export function restRoutes(deps: Deps) {
   workflowRoutes(v1, r)
   emailTemplateRoutes(v1, r)
   outboxRoutes(v1, r)
+  oidcClientRoutes(v1, r)
+  signingKeyRoutes(v1, r)
   v1.all('*', (c) => {
     throw notFound(c.req.path)
   })

@@ -24,6 +24,7 @@ import type { Deps } from '../deps'
 import { VERSION } from '../http/platform'
 import { createLogger, describeError, type Logger } from '../log'
 import { deliverDueMail } from '../mail/sender'
+import { rotateAllTenantsKeys } from '../oidc/keys'
 import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
@@ -36,6 +37,8 @@ export const SECRET_KEY_FILE = './data/secret.key'
 const SHUTDOWN_GRACE_MS = 10_000
 /** How often queued mail (retries, and anything a request did not deliver) is looked at. */
 const MAIL_INTERVAL_MS = 30_000
+/** Hourly: rotation is due at most once a day per key, and creation happens at start. */
+const KEY_ROTATION_INTERVAL_MS = 3_600_000
 
 export interface OpenDatabase {
   db: Database
@@ -134,6 +137,13 @@ async function main(): Promise<void> {
       log.error('mail delivery failed', describeError(error))
     })
   }, MAIL_INTERVAL_MS)
+  // Signing keys: created for every tenant at start (RSA generation stays off the request path)
+  // and rotated on schedule (keys-rotation.ts decides whether anything is due).
+  const keys = runPeriodically(async () => {
+    await rotateAllTenantsKeys(deps).catch((error: unknown) => {
+      log.error('signing key rotation failed', describeError(error))
+    })
+  }, KEY_ROTATION_INTERVAL_MS)
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -144,6 +154,7 @@ async function main(): Promise<void> {
     // grace period; then let the mail they and the loop started go out before the database
     // closes under it, within another.
     background.context.waitUntil(mail.stop())
+    background.context.waitUntil(keys.stop())
     const forced = setTimeout(() => server.stop(true), SHUTDOWN_GRACE_MS)
     await server.stop()
     clearTimeout(forced)

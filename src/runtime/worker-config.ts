@@ -9,6 +9,7 @@ export interface WorkerVariables {
   LOG_LEVEL?: string
   RESEND_API_KEY?: string
   EMAIL_FROM?: string
+  DEFAULT_TENANT?: string
 }
 
 const REMOTE_DATABASE = /^(libsql|https|wss):/i
@@ -27,6 +28,7 @@ export function parseWorkerConfig(env: WorkerVariables, hasD1Binding: boolean): 
     LOG_LEVEL: env.LOG_LEVEL,
     RESEND_API_KEY: env.RESEND_API_KEY,
     EMAIL_FROM: env.EMAIL_FROM,
+    DEFAULT_TENANT: env.DEFAULT_TENANT,
   }
   const problems: ConfigProblem[] = []
   if (!env.BASE_URL?.trim()) {

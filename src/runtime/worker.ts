@@ -17,6 +17,7 @@ import { requestId, type RequestIdVariables } from '../http/request-id'
 import type { Deps } from '../deps'
 import { createLogger, describeError, type Logger } from '../log'
 import { deliverDueMail } from '../mail/sender'
+import { rotateAllTenantsKeys } from '../oidc/keys'
 import { stormpathErrorHandler } from '../rest/errors'
 import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
@@ -51,7 +52,7 @@ export default {
   scheduled(_controller, env, ctx) {
     runtime ??= buildRuntime(env)
     if (runtime.kind !== 'ready') {
-      runtime.log.error('mail not delivered: misconfigured', { problem: runtime.problem })
+      runtime.log.error('scheduled work skipped: misconfigured', { problem: runtime.problem })
       return
     }
     const { deps } = runtime
@@ -59,6 +60,13 @@ export default {
       deliverDueMail(deps).then(
         () => undefined,
         (error: unknown) => deps.log.error('mail delivery failed', describeError(error)),
+      ),
+    )
+    // Key generation (~80 ms for RSA) and rotation belong here, not on a request.
+    ctx.waitUntil(
+      rotateAllTenantsKeys(deps).then(
+        () => undefined,
+        (error: unknown) => deps.log.error('signing key rotation failed', describeError(error)),
       ),
     )
   },

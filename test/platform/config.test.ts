@@ -23,6 +23,7 @@ describe('configuration', () => {
       secretKey: SECRET,
       logLevel: 'info',
       email: { resendApiKey: undefined, from: 'Edgepass <noreply@localhost>' },
+      defaultTenant: undefined,
     })
   })
 

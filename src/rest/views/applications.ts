@@ -26,6 +26,7 @@ import {
   linkTo,
   ownTenant,
 } from './directory'
+import { oidcClientLink } from './oidc-clients'
 
 const { applications, organizations, accountStoreMappings: mappings, apiKeys, accounts } = schema
 
@@ -117,6 +118,7 @@ export const applicationView: View<ApplicationRow> = {
     loginAttempts: actionLink('applications', 'loginAttempts'),
     passwordResetTokens: actionLink('applications', 'passwordResetTokens'),
     verificationEmails: actionLink('applications', 'verificationEmails'),
+    oidcClient: oidcClientLink(),
   },
 }
 

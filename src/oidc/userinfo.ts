@@ -1,0 +1,59 @@
+/**
+ * The userinfo endpoint `/me` (OIDC Core §5.3): GET or POST, the access token in the
+ * `Authorization: Bearer` header or (POST) the `access_token` form field (RFC 6750 §2.1–2.2),
+ * never both. Failures answer 401 with `WWW-Authenticate` (RFC 6750 §3).
+ */
+import { eq } from 'drizzle-orm'
+import type { Context, Hono } from 'hono'
+import * as schema from '../../db/schema'
+import type { Deps } from '../deps'
+import { claimsFor } from './claims'
+import { findOidcClient } from './clients'
+import type { OidcEnv } from './context'
+import { OAuthError } from './errors'
+import { findLiveAccessToken } from './grants'
+
+type Ctx = Context<OidcEnv>
+
+export function userinfoRoutes(app: Hono<OidcEnv>, deps: Deps): void {
+  const handler = async (c: Ctx) => {
+    c.header('Cache-Control', 'no-store')
+    c.header('Pragma', 'no-cache')
+    const value = await bearerToken(c)
+    const token = value ? await findLiveAccessToken(deps, value, c.get('tenant').id) : undefined
+    if (!token?.accountId)
+      throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
+    const scopes = token.scope.split(' ')
+    if (!scopes.includes('openid')) {
+      throw new OAuthError('invalid_token', 'The access token was not issued for openid.', 401)
+    }
+    const [client, account] = await Promise.all([
+      findOidcClient(deps, c.get('tenant').id, token.clientId),
+      deps.db.select().from(schema.accounts).where(eq(schema.accounts.id, token.accountId)).get(),
+    ])
+    if (!client || !account || account.status !== 'ENABLED') {
+      throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
+    }
+    return c.json((await claimsFor(deps, { client, account, scopes })).userinfo)
+  }
+  app.get('/me', handler)
+  app.post('/me', handler)
+}
+
+/** The token from the header, or from a form body on POST; both at once is refused. */
+async function bearerToken(c: Ctx): Promise<string | undefined> {
+  const header = c.req.header('authorization')
+  const fromHeader = header?.match(/^Bearer +([A-Za-z0-9._~+/-]+=*)$/i)?.[1]
+  let fromBody: string | undefined
+  if (
+    c.req.method === 'POST' &&
+    (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')
+  ) {
+    const text = await c.req.text()
+    if (text.length <= 16_384) fromBody = new URLSearchParams(text).get('access_token') ?? undefined
+  }
+  if (fromHeader && fromBody) {
+    throw new OAuthError('invalid_request', 'Send the access token in one place only.')
+  }
+  return fromHeader ?? fromBody
+}
