@@ -9,6 +9,8 @@ export interface LoadPlan {
   seconds: number
   /** Statuses that count as success (default: 200). */
   ok?: number[]
+  /** Send each request once (single-use codes and tokens) and stop when all are sent. */
+  once?: boolean
 }
 
 export interface LoadResult {
@@ -36,6 +38,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const started = performance.now()
   const worker = async () => {
     while (performance.now() < deadline) {
+      if (plan.once && next >= plan.requests.length) return
       const request = plan.requests[next++ % plan.requests.length]!
       const at = performance.now()
       try {

@@ -265,8 +265,15 @@ export async function deleteAccount(
 
 /**
  * Statements that end every session of an account, for the batch of a change that must sign it
- * out everywhere (password reset). The OIDC provider's refresh tokens join this list.
+ * out everywhere (password reset): its API sessions, its OpenID Connect SSO sessions, and every
+ * code, access and refresh token relying parties hold for it — a stolen password must not keep
+ * working through a refresh token obtained with it. Grants (consent) stay.
  */
 export function sessionRevocations(deps: Pick<Deps, 'db'>, accountId: string): BatchStatement[] {
-  return [deps.db.delete(schema.apiSessions).where(eq(schema.apiSessions.accountId, accountId))]
+  const { apiSessions, oidcSessions, oidcTokens } = schema
+  return [
+    deps.db.delete(apiSessions).where(eq(apiSessions.accountId, accountId)),
+    deps.db.delete(oidcSessions).where(eq(oidcSessions.accountId, accountId)),
+    deps.db.delete(oidcTokens).where(eq(oidcTokens.accountId, accountId)),
+  ]
 }

@@ -32,6 +32,7 @@ import {
   recordGrant,
 } from './grants'
 import { verifyOwnIdToken } from './jwt'
+import { authorizationErrorPage } from './pages/errors'
 import { bindInteraction, currentSession, interactionBinding } from './sessions'
 
 /** node-oidc-provider's interaction lifetime (reference §1.6 item 4). */
@@ -277,7 +278,7 @@ async function issueCode(
 }
 
 /** Redirects an error to a verified redirect URI, or renders it when there is none (B22). */
-export function authorizationError(c: Ctx, error: unknown): Response {
+export function authorizationError(c: Ctx, error: unknown): Response | Promise<Response> {
   c.header('Cache-Control', 'no-store')
   if (error instanceof AuthorizationRedirectError) {
     return c.redirect(
@@ -290,13 +291,6 @@ export function authorizationError(c: Ctx, error: unknown): Response {
       303,
     )
   }
-  if (error instanceof AuthorizationPageError) {
-    return c.html(errorPage(error.message), 400)
-  }
+  if (error instanceof AuthorizationPageError) return authorizationErrorPage(c, error.message)
   throw error
-}
-
-function errorPage(message: string): string {
-  const escaped = message.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><main><h1>This sign-in request cannot continue</h1><p role="alert">${escaped}</p><p>Go back to the application and try again.</p></main></body></html>`
 }

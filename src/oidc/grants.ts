@@ -3,7 +3,7 @@
  * authorization codes, access tokens, refresh tokens (reference §5.2): 32 random bytes,
  * base64url, stored as SHA-256. Revoking a grant ends every token issued under it.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { hashSecretToken, isTokenShaped, newSecretToken } from '../security/tokens'
@@ -148,6 +148,26 @@ export async function consumeToken(
   return updated.length === 1
 }
 
+/**
+ * The access or refresh token a client presented to revocation or introspection, tried in the
+ * order `hint` suggests (RFC 7009 §2.1, RFC 7662 §2.1: a hint only speeds the lookup up; a
+ * wrong or unknown one is ignored). Codes are never found here.
+ */
+export async function findPresentedToken(
+  deps: Pick<Deps, 'db'>,
+  value: string,
+  tenantId: string,
+  hint: string | undefined,
+): Promise<OidcTokenRow | undefined> {
+  const order: OidcTokenRow['kind'][] =
+    hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh']
+  for (const kind of order) {
+    const row = await findToken(deps, value, kind, tenantId)
+    if (row) return row
+  }
+  return undefined
+}
+
 /** A live access token with its live grant (none for client_credentials tokens). */
 export async function findLiveAccessToken(
   deps: Pick<Deps, 'db' | 'now'>,
@@ -156,16 +176,19 @@ export async function findLiveAccessToken(
 ): Promise<OidcTokenRow | undefined> {
   const row = await findToken(deps, value, 'access', tenantId)
   if (!row || row.expiresAt <= deps.now()) return undefined
-  if (row.grantId) {
-    const { oidcGrants: g } = schema
-    const grant = await deps.db
-      .select({ id: g.id })
-      .from(g)
-      .where(and(eq(g.id, row.grantId), isNull(g.revokedAt)))
-      .get()
-    if (!grant) return undefined
-  }
+  if (row.grantId && !(await isGrantLive(deps, row.grantId))) return undefined
   return row
+}
+
+/** Whether the grant exists and has not been revoked. */
+export async function isGrantLive(deps: Pick<Deps, 'db'>, grantId: string): Promise<boolean> {
+  const { oidcGrants: g } = schema
+  const grant = await deps.db
+    .select({ id: g.id })
+    .from(g)
+    .where(and(eq(g.id, grantId), isNull(g.revokedAt)))
+    .get()
+  return grant !== undefined
 }
 
 /** Statements deleting expired tokens of an account (housekeeping on login). */
@@ -177,4 +200,17 @@ export function expiredTokenSweep(
   return deps.db
     .delete(t)
     .where(and(eq(t.accountId, accountId), sql`${t.expiresAt} < ${deps.now().getTime()}`))
+}
+
+/**
+ * Statements deleting every code, access and refresh token issued in the SSO sessions
+ * `sessionIds` (a refresh token keeps the session of the code it came from, through every
+ * rotation). Grants stay: consent is the user's choice per client, not per browser.
+ */
+export function sessionTokenRevocation(
+  deps: Pick<Deps, 'db'>,
+  sessionIds: readonly string[],
+): BatchStatement {
+  const { oidcTokens: t } = schema
+  return deps.db.delete(t).where(inArray(t.sessionId, [...sessionIds]))
 }

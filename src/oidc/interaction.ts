@@ -1,7 +1,15 @@
 /**
- * The interaction API behind hosted login (reference §1.5, Cloudron's `/interaction/:uid/…`):
- * JSON in, JSON out, so the browser page and scripted clients share it. Bound to the browser
- * that started the authorization (cookie, SameSite=Lax: a cross-site POST carries none).
+ * The interaction behind hosted login (reference §1.5, Cloudron's `/interaction/:uid/…`): one
+ * set of steps (log in, consent, cancel) with two faces. Browsers get pages: `GET
+ * /interaction/<uid>` shows the pending prompt and form posts answer 303 to the next page or to
+ * the resume URL. Scripts get JSON: `GET …/details`, and JSON posts answer `{prompt}` or
+ * `{redirectTo}`.
+ *
+ * Bound to the browser that started the authorization by a cookie (SameSite=Lax: a cross-site
+ * POST carries none). Against a forger the cookie does not stop (a sibling subdomain is
+ * same-site), form posts must also carry the page's CSRF token, and JSON posts must be
+ * `Content-Type: application/json`, which no form can send and a cross-origin script can send
+ * only after a CORS preflight.
  */
 import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
@@ -11,157 +19,301 @@ import { EdgepassError } from '../errors'
 import { attemptLogin, loginError, normaliseLogin } from '../directory/login'
 import { clientAddressOf } from '../rest/context'
 import { enforceRateLimits, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS } from '../security/rate-limit'
-import type { OidcClientRow } from '../store/rows'
-import { deserialiseParams, redirectWith } from './authorization-request'
+import type { ApplicationRow, OidcClientRow, OidcInteractionRow } from '../store/rows'
+import { deserialiseParams, redirectWith, type AuthorizationParams } from './authorization-request'
 import { loadInteraction, pendingPrompt } from './authorize'
 import { findOidcClient } from './clients'
 import type { OidcEnv } from './context'
 import { OAuthError } from './errors'
 import { recordGrant } from './grants'
+import { interactionErrorPage } from './pages/errors'
+import { readPostedForm } from './pages/forms'
+import { consentPage, loginPage, type InteractionPageView } from './pages/interaction-pages'
+import type { LoginFormError } from './pages/login'
 import { currentSession, startSession } from './sessions'
 
 type Ctx = Context<OidcEnv>
 
 const MAX_FIELD = 1024
 
-export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
-  const load = async (c: Ctx) => {
-    const interaction = await loadInteraction(c, deps, c.req.param('uid'))
-    const client = await findOidcClient(deps, c.get('tenant').id, interaction.clientId)
-    if (!client) throw new EdgepassError('not_found', 'The client no longer exists.')
-    return { interaction, client }
-  }
-  const resumeUrl = (c: Ctx, uid: string) => `${c.get('issuer')}/auth/${uid}`
+/** A live interaction of this browser, with its client, application and request. */
+interface Pending {
+  interaction: OidcInteractionRow
+  client: OidcClientRow
+  application: ApplicationRow | undefined
+  params: AuthorizationParams
+}
 
-  const details = async (c: Ctx) => {
-    const { interaction, client } = await load(c)
-    const params = deserialiseParams(interaction.params)
-    const application = await deps.db
-      .select({ name: schema.applications.name })
-      .from(schema.applications)
-      .where(eq(schema.applications.id, client.applicationId))
-      .get()
+/** What a login attempt came to: refused, or authenticated with what is still to do. */
+type LoginStep =
+  | { kind: 'refused'; message: string }
+  | { kind: 'authenticated'; prompt: Awaited<ReturnType<typeof pendingPrompt>> }
+
+/** What is wrong with posted credentials, found before any lookup. */
+interface CredentialsProblem {
+  field: 'username' | 'password'
+  reason: 'missing' | 'too_long'
+}
+
+export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
+  /** A handler of the pages' face: whatever it throws is answered as a page. */
+  const page =
+    (handler: (c: Ctx) => Promise<Response>) =>
+    async (c: Ctx): Promise<Response> => {
+      try {
+        return await handler(c)
+      } catch (error) {
+        return interactionErrorPage(c, error, deps.log)
+      }
+    }
+  /** A step's POST: JSON bodies to the JSON face, anything else to the pages (a form, or 415). */
+  const post = (
+    step: string,
+    json: (c: Ctx) => Promise<Response>,
+    form: (c: Ctx) => Promise<Response>,
+  ) => app.post(`/interaction/:uid/${step}`, (c) => (isJsonRequest(c) ? json(c) : page(form)(c)))
+
+  app.get('/interaction/:uid/details', async (c) => {
+    const pending = await loadPending(c, deps)
+    const { interaction, client, params } = pending
     c.header('Cache-Control', 'no-store')
     return c.json({
       uid: interaction.id,
       prompt: (await pendingPrompt(deps, interaction, client)) ?? 'none',
-      client: { clientId: client.id, name: application?.name ?? client.id },
+      client: { clientId: client.id, name: clientNameOf(pending) },
       scopes: params.scope,
       loginHint: params.loginHint ?? null,
       resume: resumeUrl(c, interaction.id),
     })
-  }
-  // The hosted HTML page arrives with the hosted login UI; until then both answer JSON.
-  app.get('/interaction/:uid', details)
-  app.get('/interaction/:uid/details', details)
+  })
 
-  app.post('/interaction/:uid/login', async (c) => {
-    const { interaction, client } = await load(c)
-    const body = await readCredentials(c)
-    const tenant = c.get('tenant')
-    await enforceRateLimits(deps, [
-      [`login:account:${tenant.id}:${normaliseLogin(body.username)}`, LOGIN_PER_ACCOUNT],
-      [`login:address:${clientAddressOf(c as never)}`, LOGIN_PER_ADDRESS],
-    ])
-    const application = await deps.db
-      .select()
-      .from(schema.applications)
-      .where(eq(schema.applications.id, client.applicationId))
-      .get()
-    if (!application) throw new EdgepassError('not_found', 'The application no longer exists.')
-    const outcome = await attemptLogin(deps, tenant, application, body.username, body.password, {
-      kind: 'all',
-    })
-    if (outcome.kind === 'refused') {
-      const error = loginError(outcome.code)
+  app.get(
+    '/interaction/:uid',
+    page(async (c) => showPrompt(c, deps, await loadPending(c, deps))),
+  )
+
+  post(
+    'login',
+    async (c) => {
+      const pending = await loadPending(c, deps)
+      const { username, password } = await readJsonCredentials(c)
+      const step = await logIn(c, deps, pending, username, password)
       c.header('Cache-Control', 'no-store')
-      return c.json({ error: 'invalid_credentials', error_description: error.message }, 400)
-    }
-    const now = deps.now()
-    const amr = ['pwd']
-    const session = await startSession(c, deps, outcome.account.id, now, amr)
-    const updated = {
-      ...interaction,
-      accountId: outcome.account.id,
-      authTime: now,
-      amr: session.amr,
-    }
-    await deps.db
-      .update(schema.oidcInteractions)
-      .set({ accountId: updated.accountId, authTime: now, amr: updated.amr, consentedScope: null })
-      .where(eq(schema.oidcInteractions.id, interaction.id))
-    return next(c, updated, client)
-  })
+      if (step.kind === 'refused') {
+        return c.json({ error: 'invalid_credentials', error_description: step.message }, 400)
+      }
+      if (step.prompt) return c.json({ prompt: step.prompt })
+      return c.json({ redirectTo: resumeUrl(c, pending.interaction.id) })
+    },
+    async (c) => {
+      const form = await readPostedForm(c, deps)
+      const pending = await loadPending(c, deps)
+      const view = viewOf(c, pending)
+      const username = (form.get('username') ?? '').slice(0, MAX_FIELD)
+      const password = form.get('password') ?? ''
+      const problem = credentialsProblem(form.get('username'), password)
+      if (problem) return loginPage(c, deps, view, { username, error: fieldError(problem) })
+      const step = await logIn(c, deps, pending, username, password)
+      if (step.kind === 'refused') {
+        const error: LoginFormError = { field: 'credentials', message: step.message }
+        return loginPage(c, deps, view, { username, error })
+      }
+      return c.redirect(step.prompt ? view.url : resumeUrl(c, pending.interaction.id), 303)
+    },
+  )
 
-  app.post('/interaction/:uid/confirm', async (c) => {
-    const { interaction, client } = await load(c)
-    const session = await currentSession(c, deps)
-    if (!interaction.accountId || !session || session.accountId !== interaction.accountId) {
-      throw new OAuthError('invalid_request', 'Log in before consenting.')
-    }
-    const params = deserialiseParams(interaction.params)
-    await recordGrant(deps, {
-      tenantId: c.get('tenant').id,
-      clientId: client.id,
-      accountId: interaction.accountId,
-      sessionId: session.id,
-      scopes: params.scope,
-    })
-    await deps.db
-      .update(schema.oidcInteractions)
-      .set({ consentedScope: params.scope.join(' ') })
-      .where(eq(schema.oidcInteractions.id, interaction.id))
-    c.header('Cache-Control', 'no-store')
-    return c.json({ redirectTo: resumeUrl(c, interaction.id) })
-  })
+  post(
+    'confirm',
+    async (c) => {
+      const redirectTo = await confirm(c, deps, await loadPending(c, deps))
+      c.header('Cache-Control', 'no-store')
+      return c.json({ redirectTo })
+    },
+    async (c) => {
+      await readPostedForm(c, deps)
+      return c.redirect(await confirm(c, deps, await loadPending(c, deps)), 303)
+    },
+  )
 
-  app.post('/interaction/:uid/abort', async (c) => {
-    const { interaction } = await load(c)
-    const params = deserialiseParams(interaction.params)
-    await deps.db
-      .delete(schema.oidcInteractions)
-      .where(eq(schema.oidcInteractions.id, interaction.id))
-    c.header('Cache-Control', 'no-store')
-    return c.json({
-      redirectTo: redirectWith(params.redirectUri, {
-        error: 'access_denied',
-        error_description: 'The user cancelled the sign-in.',
-        state: params.state,
-        iss: c.get('issuer'),
-      }),
-    })
-  })
-
-  /** After a step: the next prompt, or where to resume. The 2FA issue adds `mfa` here. */
-  const next = async (
-    c: Ctx,
-    interaction: Parameters<typeof pendingPrompt>[1],
-    client: OidcClientRow,
-  ) => {
-    c.header('Cache-Control', 'no-store')
-    const prompt = await pendingPrompt(deps, interaction, client)
-    if (prompt) return c.json({ prompt })
-    return c.json({ redirectTo: resumeUrl(c, interaction.id) })
-  }
+  post(
+    'abort',
+    async (c) => {
+      const redirectTo = await abort(c, deps, await loadPending(c, deps))
+      c.header('Cache-Control', 'no-store')
+      return c.json({ redirectTo })
+    },
+    async (c) => {
+      await readPostedForm(c, deps)
+      return c.redirect(await abort(c, deps, await loadPending(c, deps)), 303)
+    },
+  )
 }
 
-/** `{username, password}` as JSON or a form; 400 when missing or oversized. */
-async function readCredentials(c: Ctx): Promise<{ username: string; password: string }> {
-  const type = c.req.header('content-type') ?? ''
-  let body: Record<string, unknown>
+const resumeUrl = (c: Ctx, uid: string) => `${c.get('issuer')}/auth/${uid}`
+
+const clientNameOf = (pending: Pending) => pending.application?.name ?? pending.client.id
+
+const viewOf = (c: Ctx, pending: Pending): InteractionPageView => ({
+  url: `${c.get('issuer')}/interaction/${pending.interaction.id}`,
+  clientName: clientNameOf(pending),
+  scopes: pending.params.scope,
+  redirectUri: pending.params.redirectUri,
+})
+
+/** `Content-Type: application/json` (any parameters): the JSON face's requests. */
+function isJsonRequest(c: Ctx): boolean {
+  return /^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')
+}
+
+async function loadPending(c: Ctx, deps: Deps): Promise<Pending> {
+  const interaction = await loadInteraction(c, deps, c.req.param('uid'))
+  const client = await findOidcClient(deps, c.get('tenant').id, interaction.clientId)
+  if (!client) throw new EdgepassError('not_found', 'The client no longer exists.')
+  const application = await deps.db
+    .select()
+    .from(schema.applications)
+    .where(eq(schema.applications.id, client.applicationId))
+    .get()
+  return { interaction, client, application, params: deserialiseParams(interaction.params) }
+}
+
+/** The page of the pending prompt, or on to the resume URL when nothing is pending. */
+async function showPrompt(c: Ctx, deps: Deps, pending: Pending): Promise<Response> {
+  const { interaction, client, params } = pending
+  const prompt = await pendingPrompt(deps, interaction, client)
+  const view = viewOf(c, pending)
+  if (prompt === 'login') return loginPage(c, deps, view, { username: params.loginHint })
+  if (prompt === 'consent') {
+    const account = await deps.db
+      .select({ username: schema.accounts.username })
+      .from(schema.accounts)
+      .where(eq(schema.accounts.id, interaction.accountId!))
+      .get()
+    if (account) return consentPage(c, deps, view, account.username)
+    // The account went away since it logged in: someone must log in again.
+    return loginPage(c, deps, view, { username: params.loginHint })
+  }
+  return c.redirect(resumeUrl(c, interaction.id), 303)
+}
+
+/**
+ * Checks the password (rate-limited per login and per address), then starts the browser's
+ * session and binds the interaction to the account.
+ */
+async function logIn(
+  c: Ctx,
+  deps: Deps,
+  pending: Pending,
+  username: string,
+  password: string,
+): Promise<LoginStep> {
+  const { interaction, client, application } = pending
+  const tenant = c.get('tenant')
+  await enforceRateLimits(deps, [
+    [`login:account:${tenant.id}:${normaliseLogin(username)}`, LOGIN_PER_ACCOUNT],
+    [`login:address:${clientAddressOf(c as never)}`, LOGIN_PER_ADDRESS],
+  ])
+  if (!application) throw new EdgepassError('not_found', 'The application no longer exists.')
+  const outcome = await attemptLogin(deps, tenant, application, username, password, {
+    kind: 'all',
+  })
+  if (outcome.kind === 'refused') {
+    return { kind: 'refused', message: loginError(outcome.code).message }
+  }
+  const now = deps.now()
+  const session = await startSession(c, deps, outcome.account.id, now, ['pwd'])
+  const updated = {
+    ...interaction,
+    accountId: outcome.account.id,
+    authTime: now,
+    amr: session.amr,
+    consentedScope: null,
+  }
+  await deps.db
+    .update(schema.oidcInteractions)
+    .set({ accountId: updated.accountId, authTime: now, amr: updated.amr, consentedScope: null })
+    .where(eq(schema.oidcInteractions.id, interaction.id))
+  // The 2FA issue adds `mfa` here.
+  return { kind: 'authenticated', prompt: await pendingPrompt(deps, updated, client) }
+}
+
+/** Records the grant of the requested scopes; answers the resume URL. */
+async function confirm(c: Ctx, deps: Deps, pending: Pending): Promise<string> {
+  const { interaction, client, params } = pending
+  const session = await currentSession(c, deps)
+  if (!interaction.accountId || !session || session.accountId !== interaction.accountId) {
+    throw new OAuthError('invalid_request', 'Log in before consenting.')
+  }
+  await recordGrant(deps, {
+    tenantId: c.get('tenant').id,
+    clientId: client.id,
+    accountId: interaction.accountId,
+    sessionId: session.id,
+    scopes: params.scope,
+  })
+  await deps.db
+    .update(schema.oidcInteractions)
+    .set({ consentedScope: params.scope.join(' ') })
+    .where(eq(schema.oidcInteractions.id, interaction.id))
+  return resumeUrl(c, interaction.id)
+}
+
+/** Ends the interaction; answers the client's redirect URI with `access_denied`. */
+async function abort(c: Ctx, deps: Deps, pending: Pending): Promise<string> {
+  const { interaction, params } = pending
+  await deps.db
+    .delete(schema.oidcInteractions)
+    .where(eq(schema.oidcInteractions.id, interaction.id))
+  return redirectWith(params.redirectUri, {
+    error: 'access_denied',
+    error_description: 'The user cancelled the sign-in.',
+    state: params.state,
+    iss: c.get('issuer'),
+  })
+}
+
+/** `{username, password}` from a JSON body; 400 when unreadable, missing or oversized. */
+async function readJsonCredentials(c: Ctx): Promise<{ username: string; password: string }> {
+  let body: unknown
   try {
-    body = type.includes('application/json')
-      ? ((await c.req.json()) as Record<string, unknown>)
-      : ((await c.req.parseBody()) as Record<string, unknown>)
+    body = await c.req.json()
   } catch {
     throw new OAuthError('invalid_request', 'The body must be JSON or a form.')
   }
-  const { username, password } = body ?? {}
-  if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+  const { username, password } = (body ?? {}) as Record<string, unknown>
+  const problem = credentialsProblem(username, password)
+  if (problem?.reason === 'missing') {
     throw new OAuthError('invalid_request', 'username and password are required.')
   }
-  if (username.length > MAX_FIELD || password.length > MAX_FIELD) {
-    throw new OAuthError('invalid_request', 'username or password is too long.')
+  if (problem) throw new OAuthError('invalid_request', 'username or password is too long.')
+  return { username: username as string, password: password as string }
+}
+
+/**
+ * Missing (absent, not a string, empty) or oversized credentials: refused before any lookup,
+ * so an oversized password never reaches a hash function, whose cost grows with its length.
+ */
+function credentialsProblem(username: unknown, password: unknown): CredentialsProblem | undefined {
+  for (const [field, value] of [
+    ['username', username],
+    ['password', password],
+  ] as const) {
+    if (typeof value !== 'string' || value === '') return { field, reason: 'missing' }
   }
-  return { username, password }
+  for (const [field, value] of [
+    ['username', username as string],
+    ['password', password as string],
+  ] as const) {
+    if (value.length > MAX_FIELD) return { field, reason: 'too_long' }
+  }
+  return undefined
+}
+
+function fieldError(problem: CredentialsProblem): LoginFormError {
+  const name = problem.field === 'username' ? 'username or email' : 'password'
+  const message =
+    problem.reason === 'missing'
+      ? `Enter your ${name}.`
+      : `Your ${name} may be at most ${MAX_FIELD} characters long.`
+  return { field: problem.field, message }
 }

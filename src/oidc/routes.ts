@@ -10,11 +10,15 @@ import { describeError } from '../log'
 import { STORMPATH_ERRORS } from '../rest/errors'
 import type { OidcEnv } from './context'
 import { authorizeRoutes } from './authorize'
+import { corsRoutes } from './cors'
 import { discoveryRoutes } from './discovery'
+import { endSessionRoutes } from './end-session'
 import { OAuthError, safeDescription } from './errors'
 import { resolveIssuer } from './issuer'
 import { interactionRoutes } from './interaction'
+import { introspectionRoutes } from './introspection'
 import { jwksRoutes } from './jwks'
+import { revocationRoutes } from './revocation'
 import { tokenRoutes } from './token'
 import { userinfoRoutes } from './userinfo'
 
@@ -26,12 +30,17 @@ export function oidcRoutes(deps: Deps): Hono<OidcEnv> {
     c.set('issuer', issuer)
     await next()
   })
+  // Before the endpoints it covers: its middleware must run first.
+  corsRoutes(app, deps)
   discoveryRoutes(app, deps)
   jwksRoutes(app, deps)
   authorizeRoutes(app, deps)
   interactionRoutes(app, deps)
   tokenRoutes(app, deps)
   userinfoRoutes(app, deps)
+  introspectionRoutes(app, deps)
+  revocationRoutes(app, deps)
+  endSessionRoutes(app, deps)
   app.onError((error, c) => oauthErrorResponse(error, c, deps))
   return app
 }

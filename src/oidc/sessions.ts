@@ -4,14 +4,16 @@
  * https; the database keeps only the token's SHA-256. Also the cookie that binds an
  * interaction to the browser that started it.
  */
-import { and, eq, gt } from 'drizzle-orm'
+import { and, eq, gt, inArray } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
+import type { BatchStatement } from '../store/db'
 import { hashSecretToken, isTokenShaped, newSecretToken } from '../security/tokens'
 import type { OidcSessionRow } from '../store/rows'
 import type { OidcEnv } from './context'
+import { sessionTokenRevocation } from './grants'
 
 export const SESSION_COOKIE = 'edgepass_session'
 export const INTERACTION_COOKIE = 'edgepass_interaction'
@@ -81,16 +83,36 @@ export async function startSession(
   return row
 }
 
-/** Ends the browser's session, if any, and clears its cookie. */
+/**
+ * Ends the browser's session, if any, with every token issued in it (reference §1.6 item 2),
+ * and clears its cookie.
+ */
 export async function endSession(c: Context<OidcEnv>, deps: Pick<Deps, 'db' | 'now' | 'config'>) {
   const session = await currentSession(c, deps)
-  if (session) {
-    await deps.db
-      .delete(schema.oidcSessions)
-      .where(eq(schema.oidcSessions.tokenHash, session.tokenHash))
-  }
-  deleteCookie(c, SESSION_COOKIE, { path: new URL(c.get('issuer')).pathname })
+  if (session) await deps.db.batch(sessionRevocation(deps, [session.id]))
+  clearSessionCookie(c)
   return session
+}
+
+/** Expires the session cookie in the browser (the row is the caller's business). */
+export function clearSessionCookie(c: Context<OidcEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: new URL(c.get('issuer')).pathname })
+}
+
+/**
+ * Statements that end the sessions `sessionIds` (public ids): their rows, and the codes, access
+ * and refresh tokens issued in them. A browser holding a deleted session's cookie is simply
+ * logged out at its next request.
+ */
+export function sessionRevocation(
+  deps: Pick<Deps, 'db'>,
+  sessionIds: readonly string[],
+): [BatchStatement, BatchStatement] {
+  const { oidcSessions: s } = schema
+  return [
+    sessionTokenRevocation(deps, sessionIds),
+    deps.db.delete(s).where(inArray(s.id, [...sessionIds])),
+  ]
 }
 
 /** A new browser-binding value for an interaction: the cookie gets it, the row its hash. */

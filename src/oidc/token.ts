@@ -14,6 +14,7 @@ import type { AccountRow, OidcClientRow, OidcTokenRow } from '../store/rows'
 import { claimsFor, subjectOf } from './claims'
 import { authenticateClient } from './clients'
 import type { OidcEnv } from './context'
+import { allowCorsFor } from './cors'
 import { OAuthError } from './errors'
 import {
   consumeToken,
@@ -43,6 +44,7 @@ export function tokenRoutes(app: Hono<OidcEnv>, deps: Deps): void {
     c.header('Pragma', 'no-cache')
     const form = await readForm(c)
     const client = await authenticateClient(deps, c.get('tenant').id, clientCredentials(c, form))
+    allowCorsFor(c, client)
     const grantType = form.grant_type
     if (grantType === 'authorization_code') return c.json(await exchangeCode(c, deps, client, form))
     if (grantType === 'refresh_token') return c.json(await refresh(c, deps, client, form))

@@ -10,6 +10,7 @@ import type { Deps } from '../deps'
 import { claimsFor } from './claims'
 import { findOidcClient } from './clients'
 import type { OidcEnv } from './context'
+import { allowCorsFor } from './cors'
 import { OAuthError } from './errors'
 import { findLiveAccessToken } from './grants'
 
@@ -31,6 +32,7 @@ export function userinfoRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       findOidcClient(deps, c.get('tenant').id, token.clientId),
       deps.db.select().from(schema.accounts).where(eq(schema.accounts.id, token.accountId)).get(),
     ])
+    if (client) allowCorsFor(c, client)
     if (!client || !account || account.status !== 'ENABLED') {
       throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
     }

@@ -11,9 +11,11 @@ import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
 import { emailTemplateRoutes } from './routes/email-templates'
 import { oidcClientRoutes } from './routes/oidc-clients'
+import { oidcSessionRoutes } from './routes/oidc-sessions'
 import { outboxRoutes } from './routes/outbox'
 import { policyRoutes } from './routes/policies'
 import { signingKeyRoutes } from './routes/signing-keys'
+import { stormpathOAuthRoutes } from './routes/stormpath-oauth'
 import { workflowRoutes } from './routes/workflows'
 
 /** Stormpath allowed custom data up to 10 MB (error 3004); no `/v1` body may be larger. */
@@ -47,6 +49,8 @@ export function restRoutes(deps: Deps) {
   outboxRoutes(v1, r)
   oidcClientRoutes(v1, r)
   signingKeyRoutes(v1, r)
+  oidcSessionRoutes(v1, r)
+  stormpathOAuthRoutes(v1, r)
   v1.all('*', (c) => {
     throw notFound(c.req.path)
   })

@@ -5,18 +5,24 @@
  * must bring both, equal. A forged cross-site POST carries neither the cookie (SameSite) nor a
  * way to read it.
  */
+import type { Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { CookieOptions } from 'hono/utils/cookie'
 import { EdgepassError } from '../errors'
 import { timingSafeEqual } from '../security/constant-time'
 import { isTokenShaped, newSecretToken } from '../security/tokens'
-import type { UiContext } from './env'
 
 /** The hidden field that carries the token back. */
 export const CSRF_FIELD = 'csrf'
 
-/** The cookie's name and attributes for a deployment at `baseUrl`. */
-export function csrfCookie(baseUrl: string): { name: string; options: CookieOptions } {
+/**
+ * The cookie's name and attributes for a deployment at `baseUrl`, for the forms under `path`
+ * (default: the `/ui` pages; the OIDC face passes its issuer's path).
+ */
+export function csrfCookie(
+  baseUrl: string,
+  path?: string,
+): { name: string; options: CookieOptions } {
   const url = new URL(baseUrl)
   const common = { httpOnly: true, sameSite: 'Strict' } as const
   if (url.protocol === 'https:') {
@@ -27,16 +33,17 @@ export function csrfCookie(baseUrl: string): { name: string; options: CookieOpti
   }
   return {
     name: 'edgepass-csrf',
-    options: { ...common, path: `${url.pathname.replace(/\/$/, '')}/ui` },
+    options: { ...common, path: path ?? `${url.pathname.replace(/\/$/, '')}/ui` },
   }
 }
 
 /**
- * The token for a form about to be shown, set as the cookie. A token already in the cookie is
- * kept, so that two tabs opened from two mails both still post.
+ * The token for a form about to be shown, set as the cookie (scoped to `path`, see
+ * {@link csrfCookie}). A token already in the cookie is kept, so that two tabs opened from two
+ * mails both still post.
  */
-export function issueCsrfToken(c: UiContext, baseUrl: string): string {
-  const { name, options } = csrfCookie(baseUrl)
+export function issueCsrfToken(c: Context, baseUrl: string, path?: string): string {
+  const { name, options } = csrfCookie(baseUrl, path)
   const current = getCookie(c, name)
   const token = current !== undefined && isTokenShaped(current) ? current : newSecretToken()
   setCookie(c, name, token, options)
@@ -47,7 +54,7 @@ export function issueCsrfToken(c: UiContext, baseUrl: string): string {
  * Refuses a form post (403, nothing done) unless the cookie and the hidden field hold the same
  * token, and what the browser says about the post's origin does not point elsewhere.
  */
-export function checkCsrf(c: UiContext, form: URLSearchParams, baseUrl: string): void {
+export function checkCsrf(c: Context, form: URLSearchParams, baseUrl: string): void {
   // With `Referrer-Policy: no-referrer` browsers send `Origin: null` even on our own posts
   // (Fetch standard, "append a request `Origin` header"), so "null" says nothing; any other value
   // must be ours. `Sec-Fetch-Site` does not depend on the referrer policy and still tells a

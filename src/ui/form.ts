@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { EdgepassError } from '../errors'
 import { isTokenShaped } from '../security/tokens'
 import type { UiContext } from './env'
@@ -15,7 +16,7 @@ export const TOKEN_FIELD = 'sptoken'
  * Reads a posted HTML form. Only `application/x-www-form-urlencoded`, what a form without
  * `enctype` sends: anything else is 415.
  */
-export async function readForm(c: UiContext): Promise<URLSearchParams> {
+export async function readForm(c: Context): Promise<URLSearchParams> {
   const type = c.req.header('content-type') ?? ''
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
     throw new EdgepassError('unsupported_media_type', 'This form could not be read.', {

@@ -1,6 +1,14 @@
 import type { MiddlewareHandler } from 'hono'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
-import type { UiEnv } from './env'
+
+export interface PageHeadersOptions {
+  /**
+   * Where a form's post may end up besides this origin: CSP `form-action` also governs the
+   * redirects that follow a post (Chromium refuses the navigation), so a sign-in form whose
+   * post ends at a client's redirect URI must name that URI's origin (or private-use scheme).
+   */
+  formTargets?: readonly string[]
+}
 
 /**
  * The headers of every hosted page, error pages included:
@@ -16,12 +24,12 @@ import type { UiEnv } from './env'
  * @example
  * ui.use(pageHeaders())
  */
-export function pageHeaders(): MiddlewareHandler<UiEnv> {
+export function pageHeaders(options: PageHeadersOptions = {}): MiddlewareHandler {
   const secure = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       styleSrc: [NONCE],
-      formAction: ["'self'"],
+      formAction: ["'self'", ...(options.formTargets ?? [])],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
     },

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
+import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { UiContext } from './env'
 import { PAGE_STYLES } from './styles'
 
 export interface PageOptions {
@@ -11,6 +11,8 @@ export interface PageOptions {
   /** Prefixes the title with "Error:", so a screen reader hears at once that the form failed. */
   hasError?: boolean
   status?: ContentfulStatusCode
+  /** Rules appended to the shared stylesheet, for a face's own components. */
+  styles?: string
 }
 
 /**
@@ -21,7 +23,7 @@ export interface PageOptions {
  * return renderPage(c, { title: 'Your email is verified' }, <p>You can close this page.</p>)
  */
 export function renderPage(
-  c: UiContext,
+  c: Context,
   page: PageOptions,
   content: Child,
 ): Response | Promise<Response> {
@@ -29,6 +31,7 @@ export function renderPage(
     <Layout
       title={page.hasError ? `Error: ${page.title}` : page.title}
       nonce={c.get('secureHeadersNonce')}
+      styles={page.styles}
     >
       <h1>{page.title}</h1>
       {content}
@@ -37,7 +40,12 @@ export function renderPage(
   return c.html(element, page.status ?? 200)
 }
 
-function Layout(props: { title: string; nonce: string | undefined; children: Child }) {
+function Layout(props: {
+  title: string
+  nonce: string | undefined
+  styles: string | undefined
+  children: Child
+}) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -49,7 +57,10 @@ function Layout(props: { title: string; nonce: string | undefined; children: Chi
           <meta name="referrer" content="no-referrer" />
           <meta name="robots" content="noindex, nofollow" />
           <title>{props.title}</title>
-          <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: PAGE_STYLES }} />
+          <style
+            nonce={props.nonce}
+            dangerouslySetInnerHTML={{ __html: PAGE_STYLES + (props.styles ?? '') }}
+          />
         </head>
         <body>
           <main>{props.children}</main>

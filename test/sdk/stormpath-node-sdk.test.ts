@@ -110,4 +110,48 @@ describe('Stormpath Node SDK 0.20.1 scenario', () => {
     expect(steps.get('search')).toMatchObject({ size: 1, href: steps.get('account')?.href })
     expect(steps.get('deleted')).toMatchObject({ size: 0 })
   })
+  test('OAuthPasswordGrantRequestAuthenticator gets HS256 tokens the SDK verifies with its key', () => {
+    const account = steps.get('oauth.password')?.account
+    expect(account).toBeString()
+    expect(steps.get('oauth.policy')).toMatchObject({
+      accessTokenTtl: 'PT1H',
+      refreshTokenTtl: 'P60D',
+    })
+    expect(steps.get('oauth.password')).toMatchObject({
+      owner: account,
+      sub: account,
+      refreshSub: account,
+      alg: 'HS256',
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+    })
+    expect(steps.get('oauth.password')?.kid).toBeString()
+    expect(steps.get('oauth.wrongPassword')).toMatchObject({
+      status: 400,
+      code: 7100,
+      error: 'invalid_grant',
+    })
+  })
+
+  test('JwtAuthenticator verifies the access token locally and through authTokens', () => {
+    const account = steps.get('oauth.password')?.account
+    expect(steps.get('oauth.local')).toMatchObject({ account })
+    expect(steps.get('oauth.remote')).toMatchObject({ account, sameJwt: true })
+    expect(steps.get('oauth.stormpathAccessToken')).toMatchObject({ account, sub: account })
+  })
+
+  test('refresh and client credentials grants; a deleted access token no longer validates', () => {
+    const account = steps.get('oauth.password')?.account
+    expect(steps.get('oauth.refresh')).toMatchObject({
+      sub: account,
+      newAccessToken: true,
+      sameRefreshToken: true,
+    })
+    expect(steps.get('oauth.clientCredentials')).toMatchObject({
+      sub: account,
+      refreshToken: null,
+      resourceJwtMatches: true,
+    })
+    expect(steps.get('oauth.revoked')).toMatchObject({ status: 400 })
+  })
 })

@@ -93,6 +93,7 @@ async function main() {
   step('deleted', { size: afterDelete.items.length })
 
   await workflows(tenant, directory, application, suffix)
+  await oauth(application, suffix)
 }
 
 /** The token of the newest mail of `workflow` to `to`, read from the admin outbox API. */
@@ -151,6 +152,113 @@ async function workflows(tenant, directory, application, suffix) {
     oldPassword = String(error.code)
   }
   step('reset.oldPassword', { result: oldPassword, href: account.href })
+}
+
+/** The OAuth token endpoint through the SDK's authenticators, and the tokens' verification. */
+async function oauth(application, suffix) {
+  const email = `otto.${suffix}@example.com`
+  const password = 'Sup3r-secret-pw'
+  const account = await call(
+    application,
+    'createAccount',
+    { givenName: 'Otto', surname: 'Doe', email, password },
+    { registrationWorkflowEnabled: false },
+  )
+  const policy = await call(application, 'getOAuthPolicy')
+  step('oauth.policy', {
+    accessTokenTtl: policy.accessTokenTtl,
+    refreshTokenTtl: policy.refreshTokenTtl,
+  })
+
+  // The result's constructor verifies both tokens with nJwt and the client's API key secret.
+  const passwordGrant = new stormpath.OAuthPasswordGrantRequestAuthenticator(application)
+  const granted = await call(passwordGrant, 'authenticate', { username: email, password })
+  const response = granted.accessTokenResponse
+  const owner = await call(granted, 'getAccount')
+  step('oauth.password', {
+    account: account.href,
+    owner: owner.href,
+    sub: granted.accessToken.body.sub,
+    kid: granted.accessToken.header.kid,
+    alg: granted.accessToken.header.alg,
+    refreshSub: granted.refreshToken.body.sub,
+    tokenType: response.token_type,
+    expiresIn: response.expires_in,
+  })
+
+  let wrongPassword = 'accepted'
+  try {
+    await call(passwordGrant, 'authenticate', { username: email, password: 'Wrong-pw-123' })
+  } catch (error) {
+    wrongPassword = { status: error.status, code: error.code, error: error.error }
+  }
+  step('oauth.wrongPassword', wrongPassword)
+
+  const local = await call(
+    new stormpath.JwtAuthenticator(application).withLocalValidation(),
+    'authenticate',
+    response.access_token,
+  )
+  step('oauth.local', { account: local.account.href })
+
+  // Remote validation: GET …/authTokens/{jwt}, a 302 the SDK follows to /accessTokens/{jti}.
+  const remote = await call(
+    new stormpath.JwtAuthenticator(application),
+    'authenticate',
+    response.access_token,
+  )
+  step('oauth.remote', {
+    account: remote.account.href,
+    sameJwt: remote.jwt === response.access_token,
+  })
+
+  // The non-deprecated verifier: kid → /apiKeys/{kid} → "Stormpath Administrators" → /accessTokens/{jti}.
+  const verified = await call(
+    new stormpath.StormpathAccessTokenAuthenticator(client),
+    'authenticate',
+    response.access_token,
+  )
+  step('oauth.stormpathAccessToken', {
+    account: verified.account.href,
+    sub: verified.expandedJwt.claims.sub,
+  })
+
+  const refreshed = await call(
+    new stormpath.OAuthRefreshTokenGrantRequestAuthenticator(application),
+    'authenticate',
+    { refresh_token: response.refresh_token },
+  )
+  step('oauth.refresh', {
+    sub: refreshed.accessToken.body.sub,
+    newAccessToken: refreshed.accessTokenResponse.access_token !== response.access_token,
+    sameRefreshToken: refreshed.accessTokenResponse.refresh_token === response.refresh_token,
+  })
+
+  const apiKey = await call(account, 'createApiKey')
+  const clientGrant = await call(
+    new stormpath.OAuthClientCredentialsAuthenticator(application),
+    'authenticate',
+    { apiKey: { id: apiKey.id, secret: apiKey.secret } },
+  )
+  const accessToken = await call(clientGrant, 'getAccessToken')
+  step('oauth.clientCredentials', {
+    sub: clientGrant.accessToken.body.sub,
+    refreshToken: clientGrant.accessTokenResponse.refresh_token || null,
+    resourceJwtMatches: accessToken.jwt === clientGrant.accessTokenResponse.access_token,
+  })
+
+  await call(accessToken, 'delete')
+  let revoked = 'accepted'
+  try {
+    await call(
+      new stormpath.JwtAuthenticator(application),
+      'authenticate',
+      clientGrant.accessTokenResponse.access_token,
+    )
+  } catch (error) {
+    revoked = { status: error.status }
+  }
+  step('oauth.revoked', revoked)
 }
 
 main().then(

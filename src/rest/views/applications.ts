@@ -27,6 +27,7 @@ import {
   ownTenant,
 } from './directory'
 import { oidcClientLink } from './oidc-clients'
+import { oauthPolicyLink } from './stormpath-oauth'
 
 const { applications, organizations, accountStoreMappings: mappings, apiKeys, accounts } = schema
 
@@ -118,6 +119,7 @@ export const applicationView: View<ApplicationRow> = {
     loginAttempts: actionLink('applications', 'loginAttempts'),
     passwordResetTokens: actionLink('applications', 'passwordResetTokens'),
     verificationEmails: actionLink('applications', 'verificationEmails'),
+    oAuthPolicy: oauthPolicyLink(),
     oidcClient: oidcClientLink(),
   },
 }
