@@ -306,6 +306,56 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
     })
   })
 
+  describe('scopes and claims', () => {
+    test('B8: a request without nonce succeeds and its ID token has no nonce', async () => {
+      const b = browser(target)
+      const verifier = client.randomPKCECodeVerifier()
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      })
+      const redirect = await authorizeThrough(b, url.href, { username, password: PASSWORD })
+      const location = new URL(redirect.headers.get('location')!)
+      const tokens = await client.authorizationCodeGrant(config, location, {
+        pkceCodeVerifier: verifier,
+      })
+      expect(tokens.claims()!.nonce).toBeUndefined()
+    })
+
+    test('B9: each scope brings its claims; groups lists the enabled groups by name', async () => {
+      const groupOf = async (name: string, status = 'ENABLED') => {
+        const group = (await api('POST', `${directory.href}/groups`, { name, status })).body
+        const account = (await api('GET', `${directory.href}/accounts?username=${username}`)).body
+          .items[0]
+        await api('POST', '/v1/groupMemberships', {
+          account: { href: account.href },
+          group: { href: group.href },
+        })
+      }
+      await groupOf('Readers')
+      await groupOf('Archived', 'DISABLED')
+      const own = await newClient()
+      const configuration = await discover(
+        own.clientId,
+        own.clientSecret,
+        client.ClientSecretBasic(own.clientSecret),
+      )
+      const onlyOpenid = await codeFlow(configuration, { scope: 'openid' })
+      const minimal = await client.fetchUserInfo(
+        configuration,
+        onlyOpenid.tokens.access_token,
+        username,
+      )
+      expect(Object.keys(minimal)).toEqual(['sub'])
+      const all = await codeFlow(configuration, { scope: 'openid profile email groups' })
+      const info = await client.fetchUserInfo(configuration, all.tokens.access_token, username)
+      expect(info).toMatchObject({ name: 'Grace Hopper', email, groups: ['Readers'] })
+      expect(all.tokens.claims()!.groups).toEqual(['Readers'])
+    })
+  })
+
   describe('ID token signatures', () => {
     /** at_hash computed independently (reference §5.1): SHA-256 for RS256, SHA-512 for EdDSA. */
     const expectedAtHash = async (token: string, alg: string) => {
