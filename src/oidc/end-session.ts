@@ -18,6 +18,7 @@ import type { Context, Hono } from 'hono'
 import { html } from 'hono/html'
 import type { JWTPayload } from 'jose'
 import * as schema from '../../db/schema'
+import { formRefusalText, readUrlEncodedForm } from '../http/url-encoded-form'
 import type { Deps } from '../deps'
 import { timingSafeEqual } from '../security/constant-time'
 import { base64UrlEncode, utf8 } from '../security/encoding'
@@ -108,13 +109,15 @@ export function endSessionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
 async function readParameters(c: Ctx): Promise<Record<string, string>> {
   let params: URLSearchParams
   if (c.req.method === 'POST') {
-    const type = c.req.header('content-type') ?? ''
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
-      throw new LogoutPageError('The request must be a form post.')
+    const reading = readUrlEncodedForm(c.req.header('content-type'), await c.req.text(), MAX_BODY)
+    if (reading.kind === 'refused') {
+      throw new LogoutPageError(
+        reading.problem === 'wrong_type'
+          ? 'The request must be a form post.'
+          : formRefusalText(reading),
+      )
     }
-    const text = await c.req.text()
-    if (text.length > MAX_BODY) throw new LogoutPageError('The request is too large.')
-    params = new URLSearchParams(text)
+    params = reading.params
   } else {
     params = new URL(c.req.url).searchParams
   }

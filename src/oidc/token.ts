@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
 import * as schema from '../../db/schema'
+import { formRefusalText, readUrlEncodedForm } from '../http/url-encoded-form'
 import type { Deps } from '../deps'
 import { base64UrlEncode, utf8 } from '../security/encoding'
 import { timingSafeEqual } from '../security/constant-time'
@@ -57,18 +58,9 @@ export function tokenRoutes(app: Hono<OidcEnv>, deps: Deps): void {
 
 /** A form body of strings; 400 `invalid_request` otherwise (RFC 6749 §3.2: form-encoded). */
 export async function readForm(c: Ctx): Promise<Record<string, string>> {
-  if (!(c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
-    throw new OAuthError('invalid_request', 'The body must be application/x-www-form-urlencoded.')
-  }
-  const text = await c.req.text()
-  if (text.length > 16_384) throw new OAuthError('invalid_request', 'The body is too large.')
-  const form: Record<string, string> = {}
-  for (const [name, value] of new URLSearchParams(text)) {
-    // RFC 6749 §3.2: parameters must not be repeated.
-    if (name in form) throw new OAuthError('invalid_request', `${name} is repeated.`)
-    form[name] = value
-  }
-  return form
+  const reading = readUrlEncodedForm(c.req.header('content-type'), await c.req.text())
+  if (reading.kind === 'refused') throw new OAuthError('invalid_request', formRefusalText(reading))
+  return Object.fromEntries(reading.params)
 }
 
 /**

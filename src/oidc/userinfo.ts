@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
 import * as schema from '../../db/schema'
+import { formRefusalText, isUrlEncodedForm, readUrlEncodedForm } from '../http/url-encoded-form'
 import type { Deps } from '../deps'
 import { claimsFor } from './claims'
 import { findOidcClient } from './clients'
@@ -47,12 +48,11 @@ async function bearerToken(c: Ctx): Promise<string | undefined> {
   const header = c.req.header('authorization')
   const fromHeader = header?.match(/^Bearer +([A-Za-z0-9._~+/-]+=*)$/i)?.[1]
   let fromBody: string | undefined
-  if (
-    c.req.method === 'POST' &&
-    (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')
-  ) {
-    const text = await c.req.text()
-    if (text.length <= 16_384) fromBody = new URLSearchParams(text).get('access_token') ?? undefined
+  if (c.req.method === 'POST' && isUrlEncodedForm(c.req.header('content-type'))) {
+    const reading = readUrlEncodedForm(c.req.header('content-type'), await c.req.text())
+    if (reading.kind === 'refused')
+      throw new OAuthError('invalid_request', formRefusalText(reading))
+    fromBody = reading.params.get('access_token') ?? undefined
   }
   if (fromHeader && fromBody) {
     throw new OAuthError('invalid_request', 'Send the access token in one place only.')

@@ -4,6 +4,7 @@
  * client's credentials in the form as Stormpath took them).
  */
 import type { StoreSelector } from '../directory/login'
+import { formRefusalText, readUrlEncodedForm } from '../http/url-encoded-form'
 import type { TokenRequest } from './grants'
 import { MAX_JWT_LENGTH } from './jwts'
 
@@ -52,20 +53,11 @@ export function parseTokenRequest(
   body: string,
   storeOf: (href: string) => StoreSelector,
 ): TokenRequest {
-  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType))
-    throw new TokenRequestError(
-      'invalid_request',
-      'The body must be application/x-www-form-urlencoded.',
-    )
-  if (body.length > MAX_FORM_LENGTH)
-    throw new TokenRequestError('invalid_request', 'The request body is too large.')
-  const form = new URLSearchParams(body)
-  const seen = new Set<string>()
+  const reading = readUrlEncodedForm(contentType, body, MAX_FORM_LENGTH)
+  if (reading.kind === 'refused')
+    throw new TokenRequestError('invalid_request', formRefusalText(reading))
+  const form = reading.params
   for (const [name, value] of form) {
-    // A repeated parameter is ambiguous: which value did a proxy or the SDK look at?
-    if (seen.has(name))
-      throw new TokenRequestError('invalid_request', `The ${name} parameter is repeated.`)
-    seen.add(name)
     if (value.length > (MAX_LENGTHS[name] ?? MAX_FORM_LENGTH))
       throw new TokenRequestError('invalid_request', `The ${name} parameter is too long.`)
   }

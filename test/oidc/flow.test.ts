@@ -52,6 +52,18 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
     expect(reply.status).toBe(201)
     return reply.body as { clientId: string; clientSecret: string }
   }
+  /** An authorization request with a fresh PKCE pair (scope `openid` unless `params` says). */
+  const pkceRequest = async (params: Record<string, string> = {}) => {
+    const verifier = client.randomPKCECodeVerifier()
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...params,
+    })
+    return { url, verifier }
+  }
   /** One full login: answers the tokens and the browser (its SSO session). */
   const codeFlow = async (
     configuration: client.Configuration,
@@ -176,13 +188,9 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
 
     test('B14: with an SSO session and remembered consent, the next code comes silently', async () => {
       const first = await codeFlow(config)
-      const verifier = client.randomPKCECodeVerifier()
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
+      const { url, verifier } = await pkceRequest({
         scope: 'openid profile email',
         prompt: 'none',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
         state: 'silent',
       })
       const reply = await first.b.request(url.href)
@@ -197,14 +205,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
     })
 
     test('B13: prompt=none without a session redirects login_required with state and iss', async () => {
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        prompt: 'none',
-        state: 'xyz',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      })
+      const { url } = await pkceRequest({ prompt: 'none', state: 'xyz' })
       const reply = await browser(target).request(url.href)
       const location = new URL(reply.headers.get('location')!)
       expect(Object.fromEntries(location.searchParams)).toMatchObject({
@@ -217,13 +218,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
 
     test('B20/B21: a reused code fails and revokes the tokens issued from it', async () => {
       const b = browser(target)
-      const verifier = client.randomPKCECodeVerifier()
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      })
+      const { url, verifier } = await pkceRequest()
       const redirect = await authorizeThrough(b, url.href, { username, password: PASSWORD })
       const location = new URL(redirect.headers.get('location')!)
       const tokens = await client.authorizationCodeGrant(config, location, {
@@ -289,13 +284,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
 
     test('N17: a code_verifier that does not match the challenge is invalid_grant', async () => {
       const b = browser(target)
-      const verifier = client.randomPKCECodeVerifier()
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      })
+      const { url, verifier } = await pkceRequest()
       const redirect = await authorizeThrough(b, url.href, { username, password: PASSWORD })
       const location = new URL(redirect.headers.get('location')!)
       await expect(
@@ -309,13 +298,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
   describe('scopes and claims', () => {
     test('B8: a request without nonce succeeds and its ID token has no nonce', async () => {
       const b = browser(target)
-      const verifier = client.randomPKCECodeVerifier()
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      })
+      const { url, verifier } = await pkceRequest()
       const redirect = await authorizeThrough(b, url.href, { username, password: PASSWORD })
       const location = new URL(redirect.headers.get('location')!)
       const tokens = await client.authorizationCodeGrant(config, location, {
@@ -391,14 +374,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
 
   describe('re-authentication and hints', () => {
     const silent = async (b: ReturnType<typeof browser>, extra: Record<string, string>) => {
-      const verifier = client.randomPKCECodeVerifier()
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid profile email',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        ...extra,
-      })
+      const { url, verifier } = await pkceRequest({ scope: 'openid profile email', ...extra })
       return { reply: await b.request(url.href), verifier, url }
     }
 
@@ -625,12 +601,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
   describe('interaction API', () => {
     test('wrong credentials answer 400 JSON and issue nothing', async () => {
       const b = browser(target)
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      })
+      const { url } = await pkceRequest()
       const start = await b.request(url.href)
       const location = start.headers.get('location')!
       const reply = await b.request(
@@ -642,12 +613,7 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
     })
 
     test('session fixation: an interaction started in one browser is refused in another', async () => {
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      })
+      const { url } = await pkceRequest()
       const start = await browser(target).request(url.href)
       const location = start.headers.get('location')!
       const stranger = await browser(target).request(
