@@ -27,7 +27,7 @@ import {
   CODE_TTL_SECONDS,
   findGrant,
   grantCovers,
-  insertTokens,
+  storeTokens,
   newToken,
   recordGrant,
 } from './grants'
@@ -266,7 +266,7 @@ async function issueCode(
     }),
     ttlSeconds: CODE_TTL_SECONDS,
   })
-  await deps.db.batch(insertTokens(deps, [code]) as [ReturnType<typeof insertTokens>[number]])
+  await storeTokens(deps, [code])
   return c.redirect(
     redirectWith(params.redirectUri, {
       code: code.value,

@@ -4,7 +4,7 @@
  * SHA-256 (256 random bits, so no salt or slow hash is needed); public clients (`none`) have
  * none and rely on PKCE.
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
@@ -12,6 +12,7 @@ import { timingSafeEqual } from '../security/constant-time'
 import { newId } from '../security/ids'
 import { hashSecretToken, MAX_TOKEN_LENGTH, newSecretToken } from '../security/tokens'
 import { isConstraintError } from '../store/errors'
+import { preparedStatement } from '../store/prepared'
 import type { ApplicationRow, OidcClientRow } from '../store/rows'
 import { inTenant, updateVersioned } from '../store/scoped'
 import {
@@ -160,21 +161,26 @@ export async function findOidcClient(
   clientId: string,
 ): Promise<OidcClientRow | undefined> {
   if (clientId.length === 0 || clientId.length > 64) return undefined
+  return (await usableClientLookup(deps.db).get({ tenantId, clientId }))?.client
+}
+
+/** Every token, userinfo and authorization request runs it. */
+const usableClientLookup = preparedStatement((db) => {
   const { oidcClients, applications } = schema
-  const found = await deps.db
+  return db
     .select({ client: oidcClients })
     .from(oidcClients)
     .innerJoin(applications, eq(applications.id, oidcClients.applicationId))
     .where(
       and(
-        inTenant(oidcClients, tenantId, clientId),
-        eq(applications.tenantId, tenantId),
+        eq(oidcClients.id, sql.placeholder('clientId')),
+        eq(oidcClients.tenantId, sql.placeholder('tenantId')),
+        eq(applications.tenantId, sql.placeholder('tenantId')),
         eq(applications.status, 'ENABLED'),
       ),
     )
-    .get()
-  return found?.client
-}
+    .prepare()
+})
 
 /** The client of an application, whatever the application's status (for administration). */
 export async function findClientOfApplication(

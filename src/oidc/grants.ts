@@ -3,12 +3,13 @@
  * authorization codes, access tokens, refresh tokens (reference §5.2): 32 random bytes,
  * base64url, stored as SHA-256. Revoking a grant ends every token issued under it.
  */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { hashSecretToken, isTokenShaped, newSecretToken } from '../security/tokens'
-import type { BatchStatement } from '../store/db'
-import type { OidcGrantRow, OidcTokenRow } from '../store/rows'
+import type { BatchStatement, Database } from '../store/db'
+import { preparedStatement } from '../store/prepared'
+import type { AccountRow, OidcClientRow, OidcGrantRow, OidcTokenRow } from '../store/rows'
 
 /** node-oidc-provider's authorization code lifetime (reference §1.6 item 4). */
 export const CODE_TTL_SECONDS = 60
@@ -105,8 +106,59 @@ export async function newToken(
   }
 }
 
-export function insertTokens(deps: Pick<Deps, 'db'>, tokens: IssuedToken[]): BatchStatement[] {
-  return tokens.map((token) => deps.db.insert(schema.oidcTokens).values(token.row))
+/**
+ * Stores the tokens of one issuance (a code; an access token; or an access and a refresh
+ * token) in one prepared statement: a single statement is atomic by itself, so the pair needs
+ * no batch with its BEGIN and COMMIT.
+ */
+export async function storeTokens(deps: Pick<Deps, 'db'>, tokens: IssuedToken[]): Promise<void> {
+  const [first, second, ...rest] = tokens
+  if (!first || rest.length > 0) throw new Error('storeTokens takes one or two tokens')
+  if (!second) await tokenInsert(deps.db, 1).run(tokenValues(first.row, 0))
+  else
+    await tokenInsert(deps.db, 2).run({
+      ...tokenValues(first.row, 0),
+      ...tokenValues(second.row, 1),
+    })
+}
+
+/** Every column but `consumedAt`, which a new token leaves null (its encoder cannot take null). */
+const TOKEN_COLUMNS = [
+  'tokenHash',
+  'kind',
+  'tenantId',
+  'clientId',
+  'grantId',
+  'accountId',
+  'sessionId',
+  'scope',
+  'details',
+  'createdAt',
+  'expiresAt',
+] as const satisfies readonly (keyof OidcTokenRow)[]
+
+/** The placeholder values of row `index` of a multi-row insert. */
+function tokenValues(row: OidcTokenRow, index: number): Record<string, unknown> {
+  return Object.fromEntries(TOKEN_COLUMNS.map((column) => [`${column}${index}`, row[column]]))
+}
+
+const singleTokenInsert = preparedStatement((db) => buildTokenInsert(db, 1))
+const tokenPairInsert = preparedStatement((db) => buildTokenInsert(db, 2))
+
+function tokenInsert(db: Database, count: 1 | 2) {
+  return count === 1 ? singleTokenInsert(db) : tokenPairInsert(db)
+}
+
+function buildTokenInsert(db: Database, count: number) {
+  const rows = Array.from({ length: count }, (_, index) =>
+    Object.fromEntries(
+      TOKEN_COLUMNS.map((column) => [column, sql.placeholder(`${column}${index}`)]),
+    ),
+  )
+  return db
+    .insert(schema.oidcTokens)
+    .values(rows as unknown as OidcTokenRow[])
+    .prepare()
 }
 
 /** The stored row of a presented code or token of `kind`, consumed or not; expired ones too. */
@@ -117,36 +169,79 @@ export async function findToken(
   tenantId: string,
 ): Promise<OidcTokenRow | undefined> {
   if (!isTokenShaped(value)) return undefined
+  return tokenLookup(deps.db).get({ tokenHash: await hashSecretToken(value), kind, tenantId })
+}
+
+const tokenLookup = preparedStatement((db) => {
   const { oidcTokens: t } = schema
-  return deps.db
+  return db
     .select()
     .from(t)
     .where(
       and(
-        eq(t.tokenHash, await hashSecretToken(value)),
-        eq(t.kind, kind),
-        eq(t.tenantId, tenantId),
+        eq(t.tokenHash, sql.placeholder('tokenHash')),
+        eq(t.kind, sql.placeholder('kind')),
+        eq(t.tenantId, sql.placeholder('tenantId')),
       ),
     )
-    .get()
-}
+    .prepare()
+})
+
+/** What consuming a single-use code or refresh token came to. */
+export type Consumption =
+  | { kind: 'consumed'; row: OidcTokenRow }
+  /** Presented before and consumed then: whoever presents it again holds a copy. */
+  | { kind: 'reused'; row: OidcTokenRow }
+  /** Unknown, another client's, or (refresh) under a revoked grant. */
+  | { kind: 'invalid' }
 
 /**
- * Marks a single-use code or refresh token consumed; false when another request consumed it
- * first (the caller then treats the presentation as a reuse).
+ * Consumes a code or refresh token of `clientId` in one conditional statement (the happy path
+ * costs one round trip, and two racing requests cannot both win); only when nothing was
+ * consumed is the token read again, to tell a reuse from a token that is simply not valid here.
+ * A refresh token is consumable only while its grant is live.
  */
 export async function consumeToken(
   deps: Pick<Deps, 'db' | 'now'>,
-  row: OidcTokenRow,
-): Promise<boolean> {
-  const { oidcTokens: t } = schema
-  const updated = await deps.db
-    .update(t)
-    .set({ consumedAt: deps.now() })
-    .where(and(eq(t.tokenHash, row.tokenHash), isNull(t.consumedAt)))
-    .returning({ hash: t.tokenHash })
-  return updated.length === 1
+  presented: { value: string; kind: 'code' | 'refresh'; tenantId: string; clientId: string },
+): Promise<Consumption> {
+  const { value, kind, tenantId, clientId } = presented
+  if (!isTokenShaped(value)) return { kind: 'invalid' }
+  const tokenHash = await hashSecretToken(value)
+  const [row] = await tokenConsumption(deps.db).all({
+    tokenHash,
+    kind,
+    tenantId,
+    clientId,
+    now: deps.now().getTime(),
+  })
+  if (row) return { kind: 'consumed', row: row as OidcTokenRow }
+  const stored = await tokenLookup(deps.db).get({ tokenHash, kind, tenantId })
+  if (!stored || stored.clientId !== clientId) return { kind: 'invalid' }
+  if (stored.consumedAt !== null) return { kind: 'reused', row: stored }
+  // Unconsumed yet not consumable: a refresh token whose grant is revoked.
+  return { kind: 'invalid' }
 }
+
+const tokenConsumption = preparedStatement((db) => {
+  const { oidcTokens: t, oidcGrants: g } = schema
+  const liveGrants = db.select({ id: g.id }).from(g).where(isNull(g.revokedAt))
+  return db
+    .update(t)
+    .set({ consumedAt: sql`${sql.placeholder('now')}` })
+    .where(
+      and(
+        eq(t.tokenHash, sql.placeholder('tokenHash')),
+        eq(t.kind, sql.placeholder('kind')),
+        eq(t.tenantId, sql.placeholder('tenantId')),
+        eq(t.clientId, sql.placeholder('clientId')),
+        isNull(t.consumedAt),
+        or(eq(t.kind, 'code'), inArray(t.grantId, liveGrants)),
+      ),
+    )
+    .returning()
+    .prepare()
+})
 
 /**
  * The access or refresh token a client presented to revocation or introspection, tried in the
@@ -168,17 +263,63 @@ export async function findPresentedToken(
   return undefined
 }
 
-/** A live access token with its live grant (none for client_credentials tokens). */
-export async function findLiveAccessToken(
+/** What userinfo needs of a presented access token. */
+export interface LiveAccess {
+  token: OidcTokenRow
+  client: OidcClientRow
+  account: AccountRow
+}
+
+/**
+ * A live access token with everything userinfo serves from it, in one statement: unexpired,
+ * issued to an account, its grant live, its client's application enabled, its account enabled.
+ * Anything less is simply not found.
+ */
+export async function findLiveAccess(
   deps: Pick<Deps, 'db' | 'now'>,
   value: string,
   tenantId: string,
-): Promise<OidcTokenRow | undefined> {
-  const row = await findToken(deps, value, 'access', tenantId)
-  if (!row || row.expiresAt <= deps.now()) return undefined
-  if (row.grantId && !(await isGrantLive(deps, row.grantId))) return undefined
-  return row
+): Promise<LiveAccess | undefined> {
+  if (!isTokenShaped(value)) return undefined
+  return liveAccessLookup(deps.db).get({
+    tokenHash: await hashSecretToken(value),
+    tenantId,
+    now: deps.now().getTime(),
+  })
 }
+
+const liveAccessLookup = preparedStatement((db) => {
+  const { oidcTokens: t, oidcGrants: g, oidcClients, applications, accounts } = schema
+  return db
+    .select({ token: t, client: oidcClients, account: accounts })
+    .from(t)
+    .innerJoin(g, and(eq(g.id, t.grantId), isNull(g.revokedAt)))
+    .innerJoin(
+      oidcClients,
+      and(eq(oidcClients.id, t.clientId), eq(oidcClients.tenantId, t.tenantId)),
+    )
+    .innerJoin(
+      applications,
+      and(eq(applications.id, oidcClients.applicationId), eq(applications.status, 'ENABLED')),
+    )
+    .innerJoin(
+      accounts,
+      and(
+        eq(accounts.id, t.accountId),
+        eq(accounts.tenantId, t.tenantId),
+        eq(accounts.status, 'ENABLED'),
+      ),
+    )
+    .where(
+      and(
+        eq(t.tokenHash, sql.placeholder('tokenHash')),
+        eq(t.kind, 'access'),
+        eq(t.tenantId, sql.placeholder('tenantId')),
+        gt(t.expiresAt, sql`${sql.placeholder('now')}`),
+      ),
+    )
+    .prepare()
+})
 
 /** Whether the grant exists and has not been revoked. */
 export async function isGrantLive(deps: Pick<Deps, 'db'>, grantId: string): Promise<boolean> {

@@ -208,12 +208,20 @@ async function logIn(
   password: string,
 ): Promise<LoginStep> {
   const { interaction, client, application } = pending
-  const tenant = c.get('tenant')
+  const { id: tenantId } = c.get('tenant')
   await enforceRateLimits(deps, [
-    [`login:account:${tenant.id}:${normaliseLogin(username)}`, LOGIN_PER_ACCOUNT],
+    [`login:account:${tenantId}:${normaliseLogin(username)}`, LOGIN_PER_ACCOUNT],
     [`login:address:${clientAddressOf(c as never)}`, LOGIN_PER_ADDRESS],
   ])
-  if (!application) throw new EdgepassError('not_found', 'The application no longer exists.')
+  // The tenant's login settings as they are now, not as the issuer cache remembers the tenant.
+  const tenant = await deps.db
+    .select()
+    .from(schema.tenants)
+    .where(eq(schema.tenants.id, tenantId))
+    .get()
+  if (!application || !tenant) {
+    throw new EdgepassError('not_found', 'The application no longer exists.')
+  }
   const outcome = await attemptLogin(deps, tenant, application, username, password, {
     kind: 'all',
   })

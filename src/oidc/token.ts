@@ -11,6 +11,7 @@ import type { Deps } from '../deps'
 import { base64UrlEncode, utf8 } from '../security/encoding'
 import { timingSafeEqual } from '../security/constant-time'
 import { runBatch } from '../store/db'
+import { findInTenant } from '../store/scoped'
 import type { AccountRow, OidcClientRow, OidcTokenRow } from '../store/rows'
 import { claimsFor, subjectOf } from './claims'
 import { authenticateClient } from './clients'
@@ -21,7 +22,7 @@ import {
   consumeToken,
   findToken,
   grantRevocation,
-  insertTokens,
+  storeTokens,
   newToken,
   type IssuedToken,
 } from './grants'
@@ -119,14 +120,20 @@ async function exchangeCode(
   if (!allows(client, 'authorization_code')) {
     throw new OAuthError('unauthorized_client', 'The client may not use this grant type.')
   }
-  const tenantId = c.get('tenant').id
-  const code = form.code ? await findToken(deps, form.code, 'code', tenantId) : undefined
-  if (!code || code.clientId !== client.id) throw invalidGrant('The code is invalid.')
-  if (code.consumedAt !== null || !(await consumeToken(deps, code))) {
+  const consumption = await consumeToken(deps, {
+    value: form.code ?? '',
+    kind: 'code',
+    tenantId: c.get('tenant').id,
+    clientId: client.id,
+  })
+  if (consumption.kind === 'invalid') throw invalidGrant('The code is invalid.')
+  if (consumption.kind === 'reused') {
     // B21: a code presented twice revokes everything issued from it.
-    if (code.grantId) await runBatch(deps.db, grantRevocation(deps, code.grantId))
+    const { grantId } = consumption.row
+    if (grantId) await runBatch(deps.db, grantRevocation(deps, grantId))
     throw invalidGrant('The code has already been used.')
   }
+  const code = consumption.row
   if (code.expiresAt <= deps.now()) throw invalidGrant('The code has expired.')
   const details = JSON.parse(code.details) as CodeDetails
   if (form.redirect_uri !== details.redirectUri) {
@@ -151,24 +158,22 @@ async function refresh(c: Ctx, deps: Deps, client: OidcClientRow, form: Record<s
   if (!allows(client, 'refresh_token')) {
     throw new OAuthError('unauthorized_client', 'The client may not use this grant type.')
   }
-  const tenantId = c.get('tenant').id
-  const token = form.refresh_token
-    ? await findToken(deps, form.refresh_token, 'refresh', tenantId)
-    : undefined
-  // B29: another client's refresh token is just invalid for this one.
-  if (!token || token.clientId !== client.id || !token.grantId)
-    throw invalidGrant('The refresh token is invalid.')
-  const grant = await deps.db
-    .select()
-    .from(schema.oidcGrants)
-    .where(eq(schema.oidcGrants.id, token.grantId))
-    .get()
-  if (!grant || grant.revokedAt) throw invalidGrant('The refresh token has been revoked.')
-  if (token.consumedAt !== null || !(await consumeToken(deps, token))) {
+  // B29: another client's refresh token is just invalid for this one; so is one whose grant
+  // was revoked.
+  const consumption = await consumeToken(deps, {
+    value: form.refresh_token ?? '',
+    kind: 'refresh',
+    tenantId: c.get('tenant').id,
+    clientId: client.id,
+  })
+  if (consumption.kind === 'invalid') throw invalidGrant('The refresh token is invalid.')
+  if (consumption.kind === 'reused') {
     // Reuse of a rotated token: someone holds a copy. Revoke the whole grant (reference §6.5).
-    await runBatch(deps.db, grantRevocation(deps, token.grantId))
+    const { grantId } = consumption.row
+    if (grantId) await runBatch(deps.db, grantRevocation(deps, grantId))
     throw invalidGrant('The refresh token has already been used.')
   }
+  const token = consumption.row
   if (token.expiresAt <= deps.now()) throw invalidGrant('The refresh token has expired.')
   const details = JSON.parse(token.details) as CodeDetails
   const requested = form.scope ? form.scope.split(' ').filter(Boolean) : undefined
@@ -208,7 +213,7 @@ async function clientCredentialsGrant(
     details: '{}',
     ttlSeconds: client.accessTokenTtlSeconds,
   })
-  await runBatch(deps.db, insertTokens(deps, [access]))
+  await storeTokens(deps, [access])
   return {
     access_token: access.value,
     token_type: 'Bearer',
@@ -225,11 +230,7 @@ async function issueTokens(
   source: OidcTokenRow,
   details: CodeDetails,
 ) {
-  const account = await deps.db
-    .select()
-    .from(schema.accounts)
-    .where(eq(schema.accounts.id, source.accountId!))
-    .get()
+  const account = await findInTenant(deps.db, schema.accounts, source.tenantId, source.accountId!)
   if (!account || account.status !== 'ENABLED') throw invalidGrant('The account is not active.')
   const scopes = source.scope.split(' ').filter(Boolean)
   const common = {
@@ -266,7 +267,7 @@ async function issueTokens(
     })
     tokens.push(refreshToken)
   }
-  await runBatch(deps.db, insertTokens(deps, tokens))
+  await storeTokens(deps, tokens)
   const idToken = await buildIdToken(
     c,
     deps,

@@ -3,17 +3,14 @@
  * `Authorization: Bearer` header or (POST) the `access_token` form field (RFC 6750 §2.1–2.2),
  * never both. Failures answer 401 with `WWW-Authenticate` (RFC 6750 §3).
  */
-import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
-import * as schema from '../../db/schema'
 import { formRefusalText, isUrlEncodedForm, readUrlEncodedForm } from '../http/url-encoded-form'
 import type { Deps } from '../deps'
 import { claimsFor } from './claims'
-import { findOidcClient } from './clients'
 import type { OidcEnv } from './context'
 import { allowCorsFor } from './cors'
 import { OAuthError } from './errors'
-import { findLiveAccessToken } from './grants'
+import { findLiveAccess } from './grants'
 
 type Ctx = Context<OidcEnv>
 
@@ -22,20 +19,14 @@ export function userinfoRoutes(app: Hono<OidcEnv>, deps: Deps): void {
     c.header('Cache-Control', 'no-store')
     c.header('Pragma', 'no-cache')
     const value = await bearerToken(c)
-    const token = value ? await findLiveAccessToken(deps, value, c.get('tenant').id) : undefined
-    if (!token?.accountId)
-      throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
+    // Tokens of client_credentials grants have no account, hence no grant, and are not found.
+    const live = value ? await findLiveAccess(deps, value, c.get('tenant').id) : undefined
+    if (!live) throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
+    const { token, client, account } = live
+    allowCorsFor(c, client)
     const scopes = token.scope.split(' ')
     if (!scopes.includes('openid')) {
       throw new OAuthError('invalid_token', 'The access token was not issued for openid.', 401)
-    }
-    const [client, account] = await Promise.all([
-      findOidcClient(deps, c.get('tenant').id, token.clientId),
-      deps.db.select().from(schema.accounts).where(eq(schema.accounts.id, token.accountId)).get(),
-    ])
-    if (client) allowCorsFor(c, client)
-    if (!client || !account || account.status !== 'ENABLED') {
-      throw new OAuthError('invalid_token', 'The access token is invalid.', 401)
     }
     return c.json((await claimsFor(deps, { client, account, scopes })).userinfo)
   }

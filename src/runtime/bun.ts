@@ -30,6 +30,7 @@ import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
 import type { Database } from '../store/db'
 import { runPeriodically, trackBackgroundWork } from './bun-background'
+import { installStatementCache } from './libsql-statements'
 import { passwordPrimitives } from './passwords-bun'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
@@ -88,8 +89,32 @@ export async function openDatabase(
       .split('?')[0]!
     await mkdir(dirname(resolve(path)), { recursive: true })
   }
-  const client = createClient({ url: databaseUrl, authToken: config.databaseAuthToken })
+  const embedded = databaseUrl.startsWith('file:')
+  if (embedded) installStatementCache()
+  const client = createClient({
+    url: databaseUrl,
+    authToken: config.databaseAuthToken,
+    // Statements run synchronously on the embedded file, so one connection serves every request;
+    // more would only lose the per-connection settings below.
+    ...(embedded ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
+  })
+  if (embedded) await tuneEmbeddedDatabase(client)
   return { db: drizzle(client, { schema }) as unknown as Database, client }
+}
+
+/** How long a write waits, in milliseconds, for another process’s (a companion worker’s) lock. */
+const BUSY_TIMEOUT_MS = 5000
+
+/**
+ * WAL lets the companion workers read while the server writes, and with `synchronous=NORMAL` a
+ * commit appends to the log without an fsync (the log is synced at checkpoints): a crash of the
+ * process loses nothing; a power cut may lose the last commits, never corrupt the file. Without
+ * it every code and token write costs two fsyncs. `:memory:` has no journal to change.
+ */
+async function tuneEmbeddedDatabase(client: Client): Promise<void> {
+  const [mode] = (await client.execute('PRAGMA journal_mode')).rows
+  if (mode?.[0] !== 'memory') await client.execute('PRAGMA journal_mode = WAL')
+  await client.execute('PRAGMA synchronous = NORMAL')
 }
 
 /** Applies pending migrations; idempotent, all-or-nothing (one transaction). */

@@ -25,5 +25,7 @@ export type BatchStatement = Parameters<Database['batch']>[0][number]
  */
 export async function runBatch(db: Database, statements: readonly BatchStatement[]): Promise<void> {
   const [first, ...rest] = statements
-  if (first) await db.batch([first, ...rest])
+  // One statement is atomic by itself: no BEGIN and COMMIT around it (two fewer round trips).
+  if (first && rest.length === 0) await first
+  else if (first) await db.batch([first, ...rest])
 }
