@@ -9,6 +9,7 @@ import { EdgepassError } from '../errors'
 import { describeError } from '../log'
 import { STORMPATH_ERRORS } from '../rest/errors'
 import type { OidcEnv } from './context'
+import { accountSessionRoutes } from './account-sessions'
 import { authorizeRoutes } from './authorize'
 import { corsRoutes } from './cors'
 import { discoveryRoutes } from './discovery'
@@ -41,6 +42,7 @@ export function oidcRoutes(deps: Deps): Hono<OidcEnv> {
   introspectionRoutes(app, deps)
   revocationRoutes(app, deps)
   endSessionRoutes(app, deps)
+  accountSessionRoutes(app, deps)
   app.onError((error, c) => oauthErrorResponse(error, c, deps))
   return app
 }

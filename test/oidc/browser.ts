@@ -55,11 +55,13 @@ export const json = (body: unknown): RequestInit => ({
  */
 export async function authorizeThrough(
   b: Browser,
-  authorizationUrl: string,
+  /** The request's URL, or the authorization endpoint's answer to it (a form POST, say). */
+  authorizationUrl: string | Response,
   login: { username: string; password: string } | undefined,
   options: { consent?: boolean } = {},
 ): Promise<Response> {
-  let response = await b.request(authorizationUrl)
+  let response =
+    typeof authorizationUrl === 'string' ? await b.request(authorizationUrl) : authorizationUrl
   for (let step = 0; step < 6; step++) {
     if (response.status !== 303) return response
     const location = response.headers.get('location')!
@@ -88,4 +90,17 @@ export async function authorizeThrough(
     response = await b.request(answer.redirectTo!)
   }
   return response
+}
+
+/** The same browser, sending `userAgent` as its User-Agent (sessions record it). */
+export function withUserAgent(b: Browser, userAgent: string): Browser {
+  const request = b.request
+  return {
+    ...b,
+    request: (url, init = {}) => {
+      const headers = new Headers(init.headers)
+      headers.set('user-agent', userAgent)
+      return request(url, { ...init, headers })
+    },
+  }
 }

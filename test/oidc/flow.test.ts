@@ -246,6 +246,58 @@ describeTargets('OpenID Connect provider with openid-client', (target) => {
       expect(info.headers.get('www-authenticate')).toContain('error="invalid_token"')
     })
 
+    test('B3: a client without a registered algorithm gets RS256 ID tokens', async () => {
+      const { tokens } = await codeFlow(config)
+      const header = JSON.parse(
+        atob(tokens.id_token!.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')),
+      )
+      expect(header.alg).toBe('RS256')
+      expect(typeof header.kid).toBe('string')
+    })
+
+    test('B10: scopes and parameters in another order give the same result', async () => {
+      const { tokens } = await codeFlow(config, { scope: 'email profile openid' })
+      expect(tokens.claims()).toMatchObject({ sub: username, aud: registered.clientId })
+      expect((await client.fetchUserInfo(config, tokens.access_token, username)).email).toBe(email)
+    })
+
+    test('B11/B19/B27: display, hints, locales, acr_values and claims requests do not fail', async () => {
+      const { tokens } = await codeFlow(config, {
+        extra: {
+          display: 'popup',
+          login_hint: username,
+          ui_locales: 'fr-CA fr en',
+          claims_locales: 'fr en',
+          acr_values: '1 2',
+          claims: JSON.stringify({ userinfo: { name: { essential: true } } }),
+        },
+      })
+      const info = await client.fetchUserInfo(config, tokens.access_token, username)
+      expect(info.name).toBe('Grace Hopper')
+    })
+
+    test('B24: the authorization request may be a form POST', async () => {
+      const b = browser(target)
+      const { url, verifier } = await pkceRequest({ state: 'posted' })
+      const started = await b.request('/openid/auth', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: url.searchParams.toString(),
+      })
+      expect(started.status).toBe(303)
+      const redirect = await authorizeThrough(b, started, {
+        username,
+        password: PASSWORD,
+      })
+      const location = new URL(redirect.headers.get('location')!)
+      expect(location.searchParams.get('state')).toBe('posted')
+      const tokens = await client.authorizationCodeGrant(config, location, {
+        pkceCodeVerifier: verifier,
+        expectedState: 'posted',
+      })
+      expect(tokens.claims()!.sub).toBe(username)
+    })
+
     test('B22: an unregistered redirect_uri gets an error page, never a redirect', async () => {
       const reply = await target.request(
         `/openid/auth?client_id=${registered.clientId}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}&response_type=code&scope=openid`,

@@ -66,7 +66,13 @@ export function oidcFixture(target: Target, tenantKey: string) {
   /** One login through the interaction API; answers the tokens and the browser (its session). */
   const codeFlow = async (
     configuration: client.Configuration,
-    options: { scope?: string; b?: Browser; extra?: Record<string, string> } = {},
+    options: {
+      scope?: string
+      b?: Browser
+      extra?: Record<string, string>
+      /** Another account of the directory (same password); default the fixture's user. */
+      login?: { username: string }
+    } = {},
   ) => {
     const b = options.b ?? browser(target)
     const verifier = client.randomPKCECodeVerifier()
@@ -78,7 +84,10 @@ export function oidcFixture(target: Target, tenantKey: string) {
       code_challenge_method: 'S256',
       ...options.extra,
     })
-    const redirect = await authorizeThrough(b, url.href, { username, password: PASSWORD })
+    const redirect = await authorizeThrough(b, url.href, {
+      username: options.login?.username ?? username,
+      password: PASSWORD,
+    })
     expect(redirect.status).toBe(303)
     const tokens = await client.authorizationCodeGrant(
       configuration,

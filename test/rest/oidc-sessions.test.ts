@@ -11,7 +11,7 @@ import * as schema from '../../db/schema'
 import { hashSecretToken } from '../../src/security/tokens'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
 import { describeTargets } from '../harness/targets'
-import { browser, type Browser } from '../oidc/browser'
+import { browser, withUserAgent, type Browser } from '../oidc/browser'
 import { oidcFixture, REDIRECT, type RegisteredClient } from '../oidc/provider-fixture'
 import { idOf, restClient, V1 } from './rest-client'
 
@@ -204,16 +204,3 @@ describeTargets('OpenID Connect sessions', (target) => {
     })
   })
 })
-
-/** A browser whose requests carry `userAgent`, as the session listing records it. */
-function withUserAgent(b: Browser, userAgent: string): Browser {
-  const request = b.request
-  return {
-    ...b,
-    request: (url, init = {}) => {
-      const headers = new Headers(init.headers)
-      headers.set('user-agent', userAgent)
-      return request(url, { ...init, headers })
-    },
-  }
-}
