@@ -36,6 +36,10 @@ export const tenants = sqliteTable('tenants', {
   ownerAccountId: text('owner_account_id'),
   /** Report every login failure as 7104 instead of 7100–7107. */
   genericLoginErrors: integer('generic_login_errors', { mode: 'boolean' }).notNull().default(false),
+  /** Every account must have a second factor to sign in (Cloudron's "Mandatory 2FA"). */
+  mandatoryMfa: integer('mandatory_mfa', { mode: 'boolean' }).notNull().default(false),
+  /** Users cannot change their own email and full name; administrators still can. */
+  lockProfile: integer('lock_profile', { mode: 'boolean' }).notNull().default(false),
   ...customData,
 })
 
@@ -523,4 +527,61 @@ export const oidcTokens = sqliteTable(
     consumedAt: integer('consumed_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('oidc_tokens_grant').on(t.grantId), index('oidc_tokens_account').on(t.accountId)],
+)
+
+/**
+ * A second factor of an account. `google-authenticator` (TOTP, RFC 6238): the seed sealed with
+ * the master key; `lastUsedStep` is the last accepted time step, so a code is accepted once.
+ */
+export const mfaFactors = sqliteTable(
+  'mfa_factors',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    type: text('type', { enum: ['google-authenticator'] }).notNull(),
+    /** The label and issuer shown in the authenticator app. */
+    accountName: text('account_name').notNull(),
+    issuer: text('issuer').notNull(),
+    secretSealed: text('secret_sealed').notNull(),
+    /** ENABLED / DISABLED: a disabled factor is kept but not asked for. */
+    status,
+    /** UNVERIFIED until a first code confirms the enrolment. */
+    verificationStatus: text('verification_status', { enum: ['UNVERIFIED', 'VERIFIED'] })
+      .notNull()
+      .default('UNVERIFIED'),
+    lastUsedStep: integer('last_used_step'),
+    ...timestamps,
+  },
+  (t) => [index('mfa_factors_account').on(t.accountId)],
+)
+
+/** A Stormpath challenge of a factor: one verification attempt, kept for its resource. */
+export const mfaChallenges = sqliteTable(
+  'mfa_challenges',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    factorId: text('factor_id').notNull(),
+    accountId: text('account_id').notNull(),
+    status: text('status', { enum: ['CREATED', 'SUCCESS', 'FAILED', 'EXPIRED'] })
+      .notNull()
+      .default('CREATED'),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    ...timestamps,
+  },
+  (t) => [index('mfa_challenges_factor').on(t.factorId)],
+)
+
+/** Single-use recovery codes: only their SHA-256 is kept; `usedAt` marks the spent ones. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('mfa_recovery_codes_account').on(t.accountId)],
 )

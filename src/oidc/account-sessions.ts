@@ -90,7 +90,7 @@ export function accountSessionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       await readPostedForm(c, deps)
     } catch (error) {
       if (!(error instanceof EdgepassError)) throw error
-      return formError(c, error.code === 'forbidden' ? 403 : 400, FORM_REFUSED)
+      return formError(c, FORM_STATUS[error.code] ?? 400, FORM_REFUSED)
     }
     const session = await currentSession(c, deps)
     if (!session) return c.redirect(pageUrl(c), 303)
@@ -120,6 +120,13 @@ export function accountSessionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
     if (target.id === session.id) clearSessionCookie(c)
     return c.body(null, 204)
   })
+}
+
+/** How a refused form post is answered; other refusals are 400. */
+const FORM_STATUS: Partial<Record<EdgepassError['code'], 403 | 413 | 415>> = {
+  forbidden: 403,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
 }
 
 const FORM_REFUSED =
@@ -165,7 +172,7 @@ function signedOut(c: Ctx): Promise<Response> {
   return renderOidcPage(c, { title: LOGGED_OUT_TITLE }, LoggedOutPage({}))
 }
 
-function formError(c: Ctx, status: 400 | 403 | 404, text: string): Promise<Response> {
+function formError(c: Ctx, status: 400 | 403 | 404 | 413 | 415, text: string): Promise<Response> {
   return renderOidcPage(
     c,
     { title: 'Your sessions could not be changed', hasError: true, status },

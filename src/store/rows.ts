@@ -24,3 +24,6 @@ export type OidcInteractionRow = typeof schema.oidcInteractions.$inferSelect
 export type OidcSessionRow = typeof schema.oidcSessions.$inferSelect
 export type OidcGrantRow = typeof schema.oidcGrants.$inferSelect
 export type OidcTokenRow = typeof schema.oidcTokens.$inferSelect
+export type MfaFactorRow = typeof schema.mfaFactors.$inferSelect
+export type MfaChallengeRow = typeof schema.mfaChallenges.$inferSelect
+export type MfaRecoveryCodeRow = typeof schema.mfaRecoveryCodes.$inferSelect

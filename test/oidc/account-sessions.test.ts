@@ -204,11 +204,13 @@ describeTargets('own sessions', (target) => {
       })
       expect(asJson.status).toBeGreaterThanOrEqual(400)
       expect(asJson.status).toBeLessThan(500)
-      const huge = await postForm(laptop.b, `${PAGE}/end-all`, { csrf, pad: 'x'.repeat(100_000) })
-      expect(huge.status).toBeGreaterThanOrEqual(400)
-      expect(huge.status).toBeLessThan(500)
       const unknown = await postForm(laptop.b, `${PAGE}/${'z'.repeat(500)}/end`, { csrf })
       expect(unknown.status).toBe(404)
+      expect(await rp.userinfoStatus(laptop.tokens.access_token)).toBe(200)
+      // Past the 16 KiB form limit, yet small enough to be sent whole before the early 413
+      // (a body refused half-read can cost workerd's test harness its next connection).
+      const huge = await postForm(laptop.b, `${PAGE}/end-all`, { csrf, pad: 'x'.repeat(20_000) })
+      expect(huge.status).toBe(413)
       expect(await rp.userinfoStatus(laptop.tokens.access_token)).toBe(200)
     })
 
