@@ -463,6 +463,10 @@ export const oidcInteractions = sqliteTable('oidc_interactions', {
   amr: text('amr').notNull().default('[]'),
   /** Set once the user has consented. */
   consentedScope: text('consented_scope'),
+  /** The account that passed its password and still owes a second factor (no session yet). */
+  mfaAccountId: text('mfa_account_id'),
+  /** The TOTP factor it is enrolling, when the tenant's mandatory 2FA made it set one up. */
+  mfaSetupFactorId: text('mfa_setup_factor_id'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 })

@@ -22,6 +22,7 @@ import {
 import { subjectOf } from './claims'
 import { findOidcClient, isRedirectUriRegistered } from './clients'
 import type { OidcEnv } from './context'
+import { owedStep, type SecondStep } from './interaction-mfa'
 import { safeDescription } from './errors'
 import {
   CODE_TTL_SECONDS,
@@ -202,8 +203,8 @@ export async function pendingPrompt(
   deps: Pick<Deps, 'db'>,
   interaction: OidcInteractionRow,
   client: OidcClientRow,
-): Promise<'login' | 'consent' | undefined> {
-  if (!interaction.accountId) return 'login'
+): Promise<'login' | SecondStep | 'consent' | undefined> {
+  if (!interaction.accountId) return owedStep(interaction) ?? 'login'
   const params = deserialiseParams(interaction.params)
   if (client.trusted || interaction.consentedScope !== null) return undefined
   if (params.prompt.has('consent')) return 'consent'

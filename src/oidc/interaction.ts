@@ -28,13 +28,29 @@ import { OAuthError } from './errors'
 import { recordGrant } from './grants'
 import { interactionErrorPage } from './pages/errors'
 import { readPostedForm } from './pages/forms'
-import { consentPage, loginPage, type InteractionPageView } from './pages/interaction-pages'
+import {
+  passMfaSetupStep,
+  passMfaStep,
+  secondStepAfterPassword,
+  setupDetails,
+  type StepResult,
+} from './interaction-mfa'
+import {
+  consentPage,
+  loginPage,
+  mfaPage,
+  mfaSetupPage,
+  recoveryCodesPage,
+  type InteractionPageView,
+} from './pages/interaction-pages'
 import type { LoginFormError } from './pages/login'
 import { currentSession, startSession } from './sessions'
 
 type Ctx = Context<OidcEnv>
 
 const MAX_FIELD = 1024
+/** A recovery code with separators fits with room; a TOTP code is six digits. */
+const MAX_CODE = 64
 
 /** A live interaction of this browser, with its client, application and request. */
 interface Pending {
@@ -77,9 +93,11 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
     const pending = await loadPending(c, deps)
     const { interaction, client, params } = pending
     c.header('Cache-Control', 'no-store')
+    const prompt = (await pendingPrompt(deps, interaction, client)) ?? 'none'
     return c.json({
       uid: interaction.id,
-      prompt: (await pendingPrompt(deps, interaction, client)) ?? 'none',
+      prompt,
+      ...(prompt === 'mfa_setup' ? { mfaSetup: await setupDetails(deps, interaction) } : {}),
       client: { clientId: client.id, name: clientNameOf(pending) },
       scopes: params.scope,
       loginHint: params.loginHint ?? null,
@@ -119,6 +137,49 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
         return loginPage(c, deps, view, { username, error })
       }
       return c.redirect(step.prompt ? view.url : resumeUrl(c, pending.interaction.id), 303)
+    },
+  )
+
+  post(
+    'mfa',
+    async (c) => {
+      const pending = await loadPending(c, deps)
+      const code = await readJsonCode(c)
+      return secondStepJson(c, deps, pending, await passMfaStep(deps, pending.interaction, code))
+    },
+    async (c) => {
+      const form = await readPostedForm(c, deps)
+      const pending = await loadPending(c, deps)
+      const code = (form.get('code') ?? '').slice(0, MAX_CODE)
+      const result = await passMfaStep(deps, pending.interaction, code)
+      return secondStepPage(c, deps, pending, result, (error) =>
+        mfaPage(c, deps, viewOf(c, pending), error),
+      )
+    },
+  )
+
+  post(
+    'mfa/setup',
+    async (c) => {
+      const pending = await loadPending(c, deps)
+      const code = await readJsonCode(c)
+      const result = await passMfaSetupStep(deps, pending.interaction, code)
+      return secondStepJson(c, deps, pending, result)
+    },
+    async (c) => {
+      const form = await readPostedForm(c, deps)
+      const pending = await loadPending(c, deps)
+      const code = (form.get('code') ?? '').slice(0, MAX_CODE)
+      const result = await passMfaSetupStep(deps, pending.interaction, code)
+      return secondStepPage(c, deps, pending, result, async (error) =>
+        mfaSetupPage(
+          c,
+          deps,
+          viewOf(c, pending),
+          await setupDetails(deps, pending.interaction),
+          error,
+        ),
+      )
     },
   )
 
@@ -183,6 +244,10 @@ async function showPrompt(c: Ctx, deps: Deps, pending: Pending): Promise<Respons
   const prompt = await pendingPrompt(deps, interaction, client)
   const view = viewOf(c, pending)
   if (prompt === 'login') return loginPage(c, deps, view, { username: params.loginHint })
+  if (prompt === 'mfa') return mfaPage(c, deps, view)
+  if (prompt === 'mfa_setup') {
+    return mfaSetupPage(c, deps, view, await setupDetails(deps, interaction))
+  }
   if (prompt === 'consent') {
     const account = await deps.db
       .select({ username: schema.accounts.username })
@@ -228,21 +293,70 @@ async function logIn(
   if (outcome.kind === 'refused') {
     return { kind: 'refused', message: loginError(outcome.code).message }
   }
+  const owed = await secondStepAfterPassword(deps, tenant, outcome.account, interaction)
+  if (owed) return { kind: 'authenticated', prompt: owed }
+  return completeLogin(c, deps, pending, outcome.account.id, ['pwd'])
+}
+
+/**
+ * Every step passed: starts the browser's session and binds the interaction to the account;
+ * answers what is left (consent, or nothing).
+ */
+async function completeLogin(
+  c: Ctx,
+  deps: Deps,
+  pending: Pending,
+  accountId: string,
+  amr: string[],
+): Promise<LoginStep> {
+  const { interaction, client } = pending
   const now = deps.now()
-  const session = await startSession(c, deps, outcome.account.id, now, ['pwd'])
-  const updated = {
-    ...interaction,
-    accountId: outcome.account.id,
+  const session = await startSession(c, deps, accountId, now, amr)
+  const changes = {
+    accountId,
     authTime: now,
     amr: session.amr,
     consentedScope: null,
+    mfaAccountId: null,
+    mfaSetupFactorId: null,
   }
   await deps.db
     .update(schema.oidcInteractions)
-    .set({ accountId: updated.accountId, authTime: now, amr: updated.amr, consentedScope: null })
+    .set(changes)
     .where(eq(schema.oidcInteractions.id, interaction.id))
-  // The 2FA issue adds `mfa` here.
-  return { kind: 'authenticated', prompt: await pendingPrompt(deps, updated, client) }
+  return {
+    kind: 'authenticated',
+    prompt: await pendingPrompt(deps, { ...interaction, ...changes }, client),
+  }
+}
+
+/** A second step's outcome as the JSON face answers it. */
+async function secondStepJson(c: Ctx, deps: Deps, pending: Pending, result: StepResult) {
+  c.header('Cache-Control', 'no-store')
+  if (result.kind === 'refused') {
+    return c.json({ error: 'invalid_code', error_description: result.message }, 400)
+  }
+  const step = await completeLogin(c, deps, pending, result.accountId, result.amr)
+  const codes = result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}
+  if (step.kind === 'authenticated' && step.prompt) return c.json({ prompt: step.prompt, ...codes })
+  return c.json({ redirectTo: resumeUrl(c, pending.interaction.id), ...codes })
+}
+
+/** A second step's outcome as the pages answer it: the page again, codes, or on. */
+async function secondStepPage(
+  c: Ctx,
+  deps: Deps,
+  pending: Pending,
+  result: StepResult,
+  again: (error: string) => Promise<Response>,
+) {
+  if (result.kind === 'refused') return again(result.message)
+  const step = await completeLogin(c, deps, pending, result.accountId, result.amr)
+  const view = viewOf(c, pending)
+  const next =
+    step.kind === 'authenticated' && step.prompt ? view.url : resumeUrl(c, pending.interaction.id)
+  if (result.recoveryCodes) return recoveryCodesPage(c, result.recoveryCodes, next)
+  return c.redirect(next, 303)
 }
 
 /** Records the grant of the requested scopes; answers the resume URL. */
@@ -278,6 +392,21 @@ async function abort(c: Ctx, deps: Deps, pending: Pending): Promise<string> {
     state: params.state,
     iss: c.get('issuer'),
   })
+}
+
+/** `{code}` from a JSON body; 400 when unreadable, missing or oversized. */
+async function readJsonCode(c: Ctx): Promise<string> {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new OAuthError('invalid_request', 'The body must be JSON or a form.')
+  }
+  const { code } = (body ?? {}) as Record<string, unknown>
+  if (typeof code !== 'string' || code === '')
+    throw new OAuthError('invalid_request', 'code is required.')
+  if (code.length > MAX_CODE) throw new OAuthError('invalid_request', 'code is too long.')
+  return code
 }
 
 /** `{username, password}` from a JSON body; 400 when unreadable, missing or oversized. */

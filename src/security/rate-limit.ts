@@ -18,6 +18,11 @@ export const LOGIN_PER_ADDRESS: RateLimit = { max: 100, windowSeconds: 300 }
 export const MAIL_PER_RECIPIENT: RateLimit = { max: 5, windowSeconds: 3600 }
 /** Password changes per account: each costs two hashes, and a wrong current password is a guess. */
 export const PASSWORD_CHANGE_PER_ACCOUNT: RateLimit = { max: 10, windowSeconds: 300 }
+/**
+ * Second-factor codes per account: a 6-digit code with one step of drift either side has 3 in
+ * a million chances per guess, so a handful of tries per window keeps guessing hopeless.
+ */
+export const MFA_PER_ACCOUNT: RateLimit = { max: 5, windowSeconds: 300 }
 /** Tenant creation is open, as in Cloudpass; this keeps one client from flooding it. */
 export const REGISTRATION_PER_ADDRESS: RateLimit = { max: 10, windowSeconds: 3600 }
 

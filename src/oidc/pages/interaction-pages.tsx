@@ -7,10 +7,20 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Deps } from '../../deps'
+import { qrSvg } from '../../mfa/qr'
 import type { OidcEnv } from '../context'
 import { ConsentPage, consentTitle } from './consent'
 import { issuePageCsrfToken } from './forms'
 import { LoginPage, loginTitle, type LoginFormError } from './login'
+import {
+  MFA_SETUP_TITLE,
+  MFA_STYLES,
+  MFA_TITLE,
+  MfaPage,
+  MfaSetupPage,
+  RECOVERY_CODES_TITLE,
+  RecoveryCodesPage,
+} from './mfa'
 import { formTargetOf, renderOidcPage } from './render'
 import { describeScopes } from './scopes'
 
@@ -83,5 +93,83 @@ export function consentPage(
       cancelAction={`${view.url}/abort`}
       csrfToken={issuePageCsrfToken(c, deps)}
     />,
+  )
+}
+
+/**
+ * The second-factor page (`mfa`); with `error`, shown again after a refused code (400).
+ *
+ * @example
+ * return mfaPage(c, deps, view)
+ */
+export function mfaPage(
+  c: Ctx,
+  deps: Pick<Deps, 'config'>,
+  view: InteractionPageView,
+  error?: string,
+): Promise<Response> {
+  return renderOidcPage(
+    c,
+    {
+      title: MFA_TITLE,
+      hasError: error !== undefined,
+      status: error ? 400 : 200,
+      styles: MFA_STYLES,
+      formTargets: [formTargetOf(view.redirectUri)],
+    },
+    <MfaPage
+      clientName={view.clientName}
+      action={`${view.url}/mfa`}
+      cancelAction={`${view.url}/abort`}
+      csrfToken={issuePageCsrfToken(c, deps)}
+      error={error}
+    />,
+  )
+}
+
+/**
+ * The enrolment page (`mfa_setup`) for the factor's seed and key URI.
+ *
+ * @example
+ * return mfaSetupPage(c, deps, view, await setupDetails(deps, interaction))
+ */
+export function mfaSetupPage(
+  c: Ctx,
+  deps: Pick<Deps, 'config'>,
+  view: InteractionPageView,
+  setup: { secret: string; keyUri: string },
+  error?: string,
+): Promise<Response> {
+  return renderOidcPage(
+    c,
+    {
+      title: MFA_SETUP_TITLE,
+      hasError: error !== undefined,
+      status: error ? 400 : 200,
+      styles: MFA_STYLES,
+      formTargets: [formTargetOf(view.redirectUri)],
+    },
+    <MfaSetupPage
+      qrSvg={qrSvg(setup.keyUri, 'QR code for your authenticator app')}
+      secret={setup.secret}
+      action={`${view.url}/mfa/setup`}
+      cancelAction={`${view.url}/abort`}
+      csrfToken={issuePageCsrfToken(c, deps)}
+      error={error}
+    />,
+  )
+}
+
+/**
+ * The recovery codes after an enrolment, with the way on.
+ *
+ * @example
+ * return recoveryCodesPage(c, result.recoveryCodes, next)
+ */
+export function recoveryCodesPage(c: Ctx, codes: string[], continueUrl: string) {
+  return renderOidcPage(
+    c,
+    { title: RECOVERY_CODES_TITLE, styles: MFA_STYLES },
+    <RecoveryCodesPage codes={codes} continueUrl={continueUrl} />,
   )
 }
