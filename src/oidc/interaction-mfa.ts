@@ -69,7 +69,8 @@ export async function secondStepAfterPassword(
   return setupFactorId ? 'mfa_setup' : 'mfa'
 }
 
-async function unverifiedFactor(
+/** The account's most recent enrolment not yet confirmed by a first code, if any. */
+export async function unverifiedFactor(
   deps: Pick<Deps, 'db'>,
   tenantId: string,
   accountId: string,

@@ -18,6 +18,8 @@ export const RESOURCE_TYPES = [
   'emailTemplates',
   'outbox',
   'oidcClients',
+  'factors',
+  'challenges',
 ] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
 

@@ -10,6 +10,7 @@ import { applicationRoutes } from './routes/applications'
 import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
 import { emailTemplateRoutes } from './routes/email-templates'
+import { factorRoutes } from './routes/factors'
 import { oidcClientRoutes } from './routes/oidc-clients'
 import { oidcSessionRoutes } from './routes/oidc-sessions'
 import { outboxRoutes } from './routes/outbox'
@@ -48,6 +49,7 @@ export function restRoutes(deps: Deps) {
   emailTemplateRoutes(v1, r)
   outboxRoutes(v1, r)
   oidcClientRoutes(v1, r)
+  factorRoutes(v1, r)
   signingKeyRoutes(v1, r)
   oidcSessionRoutes(v1, r)
   stormpathOAuthRoutes(v1, r)

@@ -154,4 +154,19 @@ describe('Stormpath Node SDK 0.20.1 scenario', () => {
     })
     expect(steps.get('oauth.revoked')).toMatchObject({ status: 400 })
   })
+
+  test('google-authenticator factors: created with seed and QR, challenged, verified', () => {
+    expect(steps.get('factor.created')).toMatchObject({
+      type: 'google-authenticator',
+      verificationStatus: 'UNVERIFIED',
+      hasSecret: true,
+      hasQrImage: true,
+    })
+    expect(String(steps.get('factor.created')!.keyUri)).toStartWith('otpauth://totp/SDK:mia?')
+    expect(steps.get('factor.challenge')).toMatchObject({ status: 'CREATED' })
+    expect(steps.get('factor.verified')).toMatchObject({ status: 'SUCCESS' })
+    const read = steps.get('factor.read')!
+    expect(read).toMatchObject({ verificationStatus: 'VERIFIED', secret: null })
+    expect(read.listed).toHaveLength(1)
+  })
 })

@@ -94,6 +94,47 @@ async function main() {
 
   await workflows(tenant, directory, application, suffix)
   await oauth(application, suffix)
+  await factors(application, suffix)
+}
+
+/** A google-authenticator factor created, challenged and verified as the SDK's users do. */
+async function factors(application, suffix) {
+  const { TOTP, Secret } = require('otpauth')
+  const account = await call(
+    application,
+    'createAccount',
+    {
+      givenName: 'Mia',
+      surname: 'Factor',
+      email: `mia.${suffix}@example.com`,
+      password: 'Sup3r-secret-pw',
+    },
+    { registrationWorkflowEnabled: false },
+  )
+  const factor = await call(account, 'createFactor', {
+    type: 'google-authenticator',
+    accountName: 'mia',
+    issuer: 'SDK',
+  })
+  step('factor.created', {
+    type: factor.type,
+    verificationStatus: factor.verificationStatus,
+    hasSecret: typeof factor.secret === 'string' && factor.secret.length > 0,
+    keyUri: factor.keyUri,
+    hasQrImage: typeof factor.base64QRImage === 'string' && factor.base64QRImage.length > 100,
+  })
+  const challenge = await call(factor, 'createChallenge')
+  step('factor.challenge', { status: challenge.status })
+  const code = new TOTP({ secret: Secret.fromBase32(factor.secret) }).generate()
+  const verified = await call(challenge, 'verifyCode', code)
+  step('factor.verified', { status: verified.status })
+  const listed = await call(account, 'getFactors')
+  const read = await call(client, 'getResource', factor.href, { nocache: true })
+  step('factor.read', {
+    listed: listed.items.map((item) => item.href),
+    verificationStatus: read.verificationStatus,
+    secret: read.secret,
+  })
 }
 
 /** The token of the newest mail of `workflow` to `to`, read from the admin outbox API. */

@@ -11,6 +11,9 @@ export const MFA_TITLE = 'Enter your verification code'
 export const MFA_SETUP_TITLE = 'Set up two-factor authentication'
 export const RECOVERY_CODES_TITLE = 'Save your recovery codes'
 
+const REQUIRED_SETUP =
+  'Two-factor authentication is required for your account. Scan this code with an authenticator app, then enter the six-digit code it shows.'
+
 export const MFA_STYLES = `
 .qr { width: 12rem; height: 12rem; margin: 0 auto 1rem; display: block; }
 .secret, .codes { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
@@ -93,14 +96,16 @@ export function MfaPage(
  * <MfaSetupPage qrSvg={svg} secret="JBSW…" action={a} cancelAction={b} csrfToken={t} />
  */
 export function MfaSetupPage(
-  props: Omit<CodeFormProps, 'label' | 'allowRecoveryCode'> & { qrSvg: string; secret: string },
+  props: Omit<CodeFormProps, 'label' | 'allowRecoveryCode'> & {
+    qrSvg: string
+    secret: string
+    /** The lead paragraph; by default, why a sign-in asks for it. */
+    intro?: string
+  },
 ) {
   return (
     <>
-      <p class="lead">
-        Two-factor authentication is required for your account. Scan this code with an authenticator
-        app, then enter the six-digit code it shows.
-      </p>
+      <p class="lead">{props.intro ?? REQUIRED_SETUP}</p>
       <div class="qr">{raw(props.qrSvg)}</div>
       <p>
         Or enter this key by hand:{' '}

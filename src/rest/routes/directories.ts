@@ -12,6 +12,7 @@ import {
   updateGroup,
 } from '../../directory/groups'
 import { EdgepassError } from '../../errors'
+import { endSessionsWithoutSecondFactor } from '../../mfa/policy'
 import type { TenantRow } from '../../store/rows'
 import { readJsonObject } from '../body'
 import { picklist, readFields, STATUS, text } from '../fields'
@@ -65,7 +66,12 @@ export const groupFields = {
   description: descriptionText(1000),
   status: picklist(STATUS),
 }
-const tenantFields = { name: nameText }
+const tenantFields = {
+  name: nameText,
+  /** Cloudron's Users → Settings (reference §1.7). */
+  mandatoryMfa: v.boolean(),
+  lockProfile: v.boolean(),
+}
 
 /** Serves a view's collection link at `/{type}/{id}/{name}`. */
 export function serveCollection<Row>(
@@ -117,6 +123,10 @@ export function tenantRoutes(app: RestApp, r: RouteDeps): void {
         .set({ ...input, modifiedAt: r.deps.now() })
         .where(eq(tenants.id, tenant.id))
         .returning()
+      // Switched on: whoever has no second factor is signed out now, not at their next login.
+      if (input.mandatoryMfa && !tenant.mandatoryMfa) {
+        await endSessionsWithoutSecondFactor(r.deps, tenant.id)
+      }
       return c.json(await respond(row!))
     },
   })

@@ -14,6 +14,7 @@ import { findInTenant } from '../../store/scoped'
 import type { Scope } from '../context'
 import type { ResourceType } from '../hrefs'
 import { applicationSource, mappingSource, organizationSource } from './applications'
+import { factorSource } from './factors'
 import { tenantOutbox } from './outbox'
 import {
   commonSearchable,
@@ -95,6 +96,8 @@ export const tenantView: View<TenantRow> = {
     href: scope.hrefs.of('tenants', row.id),
     name: row.name,
     key: row.nameKey,
+    mandatoryMfa: row.mandatoryMfa,
+    lockProfile: row.lockProfile,
     ...timestamps(row),
   }),
   links: {
@@ -277,6 +280,13 @@ export const accountView: View<AccountRow> = {
       'apiKeys',
       () => apiKeySource,
       (_, row) => eq(apiKeys.accountId, row.id),
+    ),
+    factors: collection(
+      'accounts',
+      'factors',
+      () => factorSource,
+      (_, row) =>
+        and(eq(schema.mfaFactors.tenantId, row.tenantId), eq(schema.mfaFactors.accountId, row.id)),
     ),
   },
 }
