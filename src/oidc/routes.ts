@@ -9,6 +9,7 @@ import { EdgepassError } from '../errors'
 import { describeError } from '../log'
 import { STORMPATH_ERRORS } from '../rest/errors'
 import type { OidcEnv } from './context'
+import { accountRoutes } from './account'
 import { accountSessionRoutes } from './account-sessions'
 import { authorizeRoutes } from './authorize'
 import { corsRoutes } from './cors'
@@ -43,6 +44,7 @@ export function oidcRoutes(deps: Deps): Hono<OidcEnv> {
   revocationRoutes(app, deps)
   endSessionRoutes(app, deps)
   accountSessionRoutes(app, deps)
+  accountRoutes(app, deps)
   app.onError((error, c) => oauthErrorResponse(error, c, deps))
   return app
 }

@@ -36,6 +36,9 @@ export function uiRoutes(deps: Deps): Hono<UiEnv> {
   )
   verifyRoutes(ui, deps)
   resetRoutes(ui, deps)
+  // The account page lives under its issuer, where the SSO session cookie is sent
+  // (src/oidc/account.ts): the default tenant's, `${BASE_URL}/openid/account`.
+  ui.get('/account', (c) => c.redirect(`${deps.config.baseUrl}/openid/account`, 303))
   for (const path of ['/verify', '/reset']) ui.all(path, methodNotAllowed(['GET', 'HEAD', 'POST']))
   ui.all('*', pageNotFound)
   ui.onError(uiErrorHandler(deps.log))

@@ -1,0 +1,182 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The account self-service page (Cloudron's profile; issue "2FA" item 5): profile (read-only
+ * under the tenant's lock profile), password change, two-factor authentication and a link to
+ * the sessions page. Every form posts below `${issuer}/account` with the CSRF field.
+ */
+import { CSRF_FIELD } from '../../ui/csrf'
+
+export const ACCOUNT_TITLE = 'Your account'
+
+export const ACCOUNT_STYLES = `
+section + section { margin-top: 2rem; }
+h2 { font-size: 1.125rem; margin: 0 0 0.75rem; }
+.notice { padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); }
+input[type="email"] {
+  display: block; width: 100%; padding: 0.625rem 0.75rem; border: 2px solid var(--border);
+  border-radius: 0.5rem; background: transparent; color: inherit; font: inherit;
+}
+input[disabled] { opacity: 0.7; }
+`
+
+export interface AccountPageProps {
+  action: string
+  csrfToken: string
+  username: string
+  givenName: string
+  surname: string
+  email: string
+  lockProfile: boolean
+  hasTotp: boolean
+  recoveryCodesLeft: number
+  mandatoryMfa: boolean
+  /** A success line or an error for the form just posted. */
+  notice?: { text: string; error: boolean }
+}
+
+function Hidden(props: { token: string }) {
+  return <input type="hidden" name={CSRF_FIELD} value={props.token} />
+}
+
+/**
+ * The whole page.
+ *
+ * @example
+ * <AccountPage action={`${issuer}/account`} csrfToken={t} username="ada" … />
+ */
+export function AccountPage(props: AccountPageProps) {
+  const locked = props.lockProfile
+  return (
+    <>
+      <p class="lead">
+        Signed in as <strong>{props.username}</strong>.
+      </p>
+      {props.notice && (
+        <p
+          class={props.notice.error ? 'error' : 'notice'}
+          role={props.notice.error ? 'alert' : 'status'}
+        >
+          {props.notice.text}
+        </p>
+      )}
+      <section>
+        <h2>Profile</h2>
+        {locked && <p class="hint">Your administrator manages your name and email address.</p>}
+        <form method="post" action={`${props.action}/profile`}>
+          <Hidden token={props.csrfToken} />
+          <div class="field">
+            <label for="givenName">First name</label>
+            <input
+              type="text"
+              id="givenName"
+              name="givenName"
+              value={props.givenName}
+              maxlength={255}
+              autocomplete="given-name"
+              disabled={locked}
+            />
+          </div>
+          <div class="field">
+            <label for="surname">Last name</label>
+            <input
+              type="text"
+              id="surname"
+              name="surname"
+              value={props.surname}
+              maxlength={255}
+              autocomplete="family-name"
+              disabled={locked}
+            />
+          </div>
+          <div class="field">
+            <label for="email">Email</label>
+            <input
+              type="email"
+              id="email"
+              name="email"
+              value={props.email}
+              maxlength={254}
+              autocomplete="email"
+              disabled={locked}
+            />
+          </div>
+          {!locked && <button type="submit">Save profile</button>}
+        </form>
+      </section>
+      <section>
+        <h2>Password</h2>
+        <form method="post" action={`${props.action}/password`}>
+          <Hidden token={props.csrfToken} />
+          <div class="field">
+            <label for="currentPassword">Current password</label>
+            <input
+              type="password"
+              id="currentPassword"
+              name="currentPassword"
+              autocomplete="current-password"
+              maxlength={1024}
+              required
+            />
+          </div>
+          <div class="field">
+            <label for="newPassword">New password</label>
+            <input
+              type="password"
+              id="newPassword"
+              name="newPassword"
+              autocomplete="new-password"
+              maxlength={1024}
+              required
+            />
+          </div>
+          <button type="submit">Change password</button>
+        </form>
+      </section>
+      <section>
+        <h2>Two-factor authentication</h2>
+        {props.hasTotp ? (
+          <>
+            <p>
+              An authenticator app protects your account. You have {props.recoveryCodesLeft} unused
+              recovery {props.recoveryCodesLeft === 1 ? 'code' : 'codes'}.
+            </p>
+            <form method="post" action={`${props.action}/mfa/recovery-codes`}>
+              <Hidden token={props.csrfToken} />
+              <div class="field">
+                <label for="codesPassword">Current password</label>
+                <input
+                  type="password"
+                  id="codesPassword"
+                  name="currentPassword"
+                  autocomplete="current-password"
+                  maxlength={1024}
+                  required
+                />
+              </div>
+              <button type="submit" class="secondary">
+                New recovery codes
+              </button>
+              {!props.mandatoryMfa && (
+                <button type="submit" class="secondary" formaction={`${props.action}/mfa/remove`}>
+                  Turn off two-factor authentication
+                </button>
+              )}
+            </form>
+          </>
+        ) : (
+          <form method="post" action={`${props.action}/mfa/setup`}>
+            <Hidden token={props.csrfToken} />
+            <p>Protect your account with a code from an authenticator app at every sign-in.</p>
+            <button type="submit">Set up an authenticator app</button>
+          </form>
+        )}
+      </section>
+      <section>
+        <h2>Sessions</h2>
+        <p>
+          <a href={`${props.action}/sessions`}>See where you are signed in</a>
+        </p>
+      </section>
+    </>
+  )
+}
