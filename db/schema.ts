@@ -589,3 +589,45 @@ export const mfaRecoveryCodes = sqliteTable(
   },
   (t) => [index('mfa_recovery_codes_account').on(t.accountId)],
 )
+
+/**
+ * A passkey (WebAuthn credential) of an account: a second factor, and a passwordless first one
+ * (discoverable credentials). The public key is public; the counter and backup flags are kept
+ * as the authenticator reports them.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    accountId: text('account_id').notNull(),
+    /** The credential id, base64url, as authenticators present it. */
+    credentialId: text('credential_id').notNull(),
+    /** COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull().default(0),
+    /** JSON array of transports (`internal`, `hybrid`, `usb`, …). */
+    transports: text('transports').notNull().default('[]'),
+    deviceType: text('device_type', { enum: ['singleDevice', 'multiDevice'] }).notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull().default(false),
+    name: text('name').notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [
+    index('passkeys_account').on(t.accountId),
+    uniqueIndex('passkeys_credential').on(t.tenantId, t.credentialId),
+  ],
+)
+
+/** A WebAuthn challenge: single use (deleted when used), with an expiry. */
+export const webauthnChallenges = sqliteTable('webauthn_challenges', {
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  purpose: text('purpose', { enum: ['registration', 'authentication'] }).notNull(),
+  /** The account it was issued for; null for a passwordless sign-in (any passkey may answer). */
+  accountId: text('account_id'),
+  challenge: text('challenge').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})

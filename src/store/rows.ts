@@ -27,3 +27,5 @@ export type OidcTokenRow = typeof schema.oidcTokens.$inferSelect
 export type MfaFactorRow = typeof schema.mfaFactors.$inferSelect
 export type MfaChallengeRow = typeof schema.mfaChallenges.$inferSelect
 export type MfaRecoveryCodeRow = typeof schema.mfaRecoveryCodes.$inferSelect
+export type PasskeyRow = typeof schema.passkeys.$inferSelect
+export type WebauthnChallengeRow = typeof schema.webauthnChallenges.$inferSelect
