@@ -22,6 +22,7 @@ import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import { base64Decode, base64UrlEncode, utf8 } from '../security/encoding'
 import type { PasskeyRow, WebauthnChallengeRow } from '../store/rows'
+import { activeFactors } from './factors'
 
 type PasskeyDeps = Pick<Deps, 'db' | 'now' | 'newId' | 'config'>
 
@@ -331,4 +332,23 @@ function passkeyName(name: string): string {
 function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : ''
   return message.length > 0 && message.length < 300 ? message : 'The passkey could not be verified.'
+}
+
+/**
+ * Whether the account has a second factor: an active TOTP factor or a passkey. (An LDAP bind
+ * can only carry a TOTP code; sign-in pages accept either.)
+ *
+ * @example
+ * if (!(await hasSecondFactor(deps, tenant.id, account.id)) && tenant.mandatoryMfa) enrol()
+ */
+export async function hasSecondFactor(
+  deps: Pick<Deps, 'db'>,
+  tenantId: string,
+  accountId: string,
+): Promise<boolean> {
+  const [totp, passkeys] = await Promise.all([
+    activeFactors(deps, tenantId, accountId),
+    listPasskeys(deps, tenantId, accountId),
+  ])
+  return totp.length > 0 || passkeys.length > 0
 }

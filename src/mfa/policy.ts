@@ -1,6 +1,6 @@
 /**
  * The tenant's 2FA policy (Cloudron's "Mandatory 2FA", reference §1.7): switching it on signs
- * out, at once, every account of the tenant that has no active second factor — its SSO sessions
+ * out, at once, every account of the tenant that has no second factor (an active TOTP factor or a passkey) — its SSO sessions
  * with every code and token issued in them, and its management (`/login`) sessions. Such an
  * account enrols at its next sign-in (the `mfa_setup` step) before it gets a session again.
  */
@@ -21,13 +21,14 @@ export async function endSessionsWithoutSecondFactor(
   tenantId: string,
 ): Promise<void> {
   const { db } = deps
-  const { mfaFactors: f, oidcSessions: s, oidcTokens: t, apiSessions: a } = schema
+  const { mfaFactors: f, passkeys: p, oidcSessions: s, oidcTokens: t, apiSessions: a } = schema
   const protectedAccounts = db
     .select({ id: f.accountId })
     .from(f)
     .where(
       and(eq(f.tenantId, tenantId), eq(f.status, 'ENABLED'), eq(f.verificationStatus, 'VERIFIED')),
     )
+    .union(db.select({ id: p.accountId }).from(p).where(eq(p.tenantId, tenantId)))
   const exposedSessions = db
     .select({ id: s.id })
     .from(s)

@@ -25,6 +25,7 @@ import {
   removeFactor,
   renewRecoveryCodes,
 } from '../mfa/factors'
+import { listPasskeys } from '../mfa/passkeys'
 import { qrSvg } from '../mfa/qr'
 import { totpKeyUri } from '../mfa/totp'
 import { enforceRateLimits, PASSWORD_CHANGE_PER_ACCOUNT } from '../security/rate-limit'
@@ -41,6 +42,7 @@ import {
   RECOVERY_CODES_TITLE,
   RecoveryCodesPage,
 } from './pages/mfa'
+import { PASSKEY_SCRIPT } from './pages/passkey-script'
 import { renderOidcPage } from './pages/render'
 import { NoSessionPage } from './pages/sessions'
 import { currentSession } from './sessions'
@@ -48,7 +50,7 @@ import { currentSession } from './sessions'
 type Ctx = Context<OidcEnv>
 
 /** The signed-in account with its tenant as they are now. */
-interface Owner {
+export interface Owner {
   account: AccountRow
   tenant: TenantRow
 }
@@ -76,6 +78,7 @@ export function accountRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       {
         title: ACCOUNT_TITLE,
         styles: ACCOUNT_STYLES,
+        script: PASSKEY_SCRIPT,
         status: status ?? (notice?.error ? 400 : 200),
         hasError: notice?.error,
       },
@@ -90,6 +93,7 @@ export function accountRoutes(app: Hono<OidcEnv>, deps: Deps): void {
         mandatoryMfa: tenant.mandatoryMfa,
         hasTotp: factors.length > 0,
         recoveryCodesLeft: await remainingRecoveryCodes(deps, tenant.id, account.id),
+        passkeys: await listPasskeys(deps, tenant.id, account.id),
         notice,
       }),
     )
@@ -280,7 +284,7 @@ function NoticeText(props: { text: string }) {
   return html`<p class="lead" role="alert">${props.text}</p>`
 }
 
-async function ownerOf(c: Ctx, deps: Deps): Promise<Owner | undefined> {
+export async function ownerOf(c: Ctx, deps: Deps): Promise<Owner | undefined> {
   const session = await currentSession(c, deps)
   if (!session) return undefined
   const [account, tenant] = await Promise.all([

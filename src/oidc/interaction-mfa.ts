@@ -13,13 +13,13 @@ import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import {
-  activeFactors,
   checkSecondFactor,
   checkTotpFactor,
   enrolTotp,
   openTotpSecret,
   renewRecoveryCodes,
 } from '../mfa/factors'
+import { hasSecondFactor } from '../mfa/passkeys'
 import { totpKeyUri } from '../mfa/totp'
 import { enforceRateLimits, MFA_PER_ACCOUNT } from '../security/rate-limit'
 import type { AccountRow, MfaFactorRow, OidcInteractionRow, TenantRow } from '../store/rows'
@@ -43,9 +43,8 @@ export async function secondStepAfterPassword(
   account: AccountRow,
   interaction: OidcInteractionRow,
 ): Promise<SecondStep | undefined> {
-  const factors = await activeFactors(deps, tenant.id, account.id)
   let setupFactorId: string | null = null
-  if (factors.length === 0) {
+  if (!(await hasSecondFactor(deps, tenant.id, account.id))) {
     if (!tenant.mandatoryMfa) return undefined
     // An enrolment left unfinished (an earlier sign-in, or an administrator's) is taken up
     // again rather than piling up unverified factors at every attempt.

@@ -36,6 +36,17 @@ import {
   type StepResult,
 } from './interaction-mfa'
 import {
+  credentialsProblem,
+  fieldError,
+  MAX_CODE,
+  MAX_FIELD,
+  readJsonCode,
+  readJsonCredentials,
+  readJsonPasskey,
+} from './interaction-input'
+import { passkeyOptions, passPasskeyStep } from './interaction-passkey'
+import { listPasskeys } from '../mfa/passkeys'
+import {
   consentPage,
   loginPage,
   mfaPage,
@@ -47,10 +58,6 @@ import type { LoginFormError } from './pages/login'
 import { currentSession, startSession } from './sessions'
 
 type Ctx = Context<OidcEnv>
-
-const MAX_FIELD = 1024
-/** A recovery code with separators fits with room; a TOTP code is six digits. */
-const MAX_CODE = 64
 
 /** A live interaction of this browser, with its client, application and request. */
 interface Pending {
@@ -64,12 +71,6 @@ interface Pending {
 type LoginStep =
   | { kind: 'refused'; message: string }
   | { kind: 'authenticated'; prompt: Awaited<ReturnType<typeof pendingPrompt>> }
-
-/** What is wrong with posted credentials, found before any lookup. */
-interface CredentialsProblem {
-  field: 'username' | 'password'
-  reason: 'missing' | 'too_long'
-}
 
 export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
   /** A handler of the pages' face: whatever it throws is answered as a page. */
@@ -152,8 +153,11 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       const pending = await loadPending(c, deps)
       const code = (form.get('code') ?? '').slice(0, MAX_CODE)
       const result = await passMfaStep(deps, pending.interaction, code)
-      return secondStepPage(c, deps, pending, result, (error) =>
-        mfaPage(c, deps, viewOf(c, pending), error),
+      return secondStepPage(c, deps, pending, result, async (error) =>
+        mfaPage(c, deps, viewOf(c, pending), {
+          hasPasskeys: await accountHasPasskeys(deps, pending.interaction),
+          error,
+        }),
       )
     },
   )
@@ -182,6 +186,32 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       )
     },
   )
+
+  app.post('/interaction/:uid/passkey/options', async (c) => {
+    const pending = await loadPending(c, deps)
+    c.header('Cache-Control', 'no-store')
+    return c.json(await passkeyOptions(deps, pending.interaction))
+  })
+
+  app.post('/interaction/:uid/passkey', async (c) => {
+    const pending = await loadPending(c, deps)
+    const input = await readJsonPasskey(c)
+    const tenant = await deps.db
+      .select()
+      .from(schema.tenants)
+      .where(eq(schema.tenants.id, c.get('tenant').id))
+      .get()
+    if (!tenant) throw new EdgepassError('not_found', 'There is no such issuer.')
+    const result = await passPasskeyStep(
+      deps,
+      tenant,
+      pending.application,
+      pending.interaction,
+      input,
+      clientAddressOf(c as never),
+    )
+    return secondStepJson(c, deps, pending, result, 'invalid_passkey')
+  })
 
   post(
     'confirm',
@@ -244,7 +274,9 @@ async function showPrompt(c: Ctx, deps: Deps, pending: Pending): Promise<Respons
   const prompt = await pendingPrompt(deps, interaction, client)
   const view = viewOf(c, pending)
   if (prompt === 'login') return loginPage(c, deps, view, { username: params.loginHint })
-  if (prompt === 'mfa') return mfaPage(c, deps, view)
+  if (prompt === 'mfa') {
+    return mfaPage(c, deps, view, { hasPasskeys: await accountHasPasskeys(deps, interaction) })
+  }
   if (prompt === 'mfa_setup') {
     return mfaSetupPage(c, deps, view, await setupDetails(deps, interaction))
   }
@@ -331,10 +363,16 @@ async function completeLogin(
 }
 
 /** A second step's outcome as the JSON face answers it. */
-async function secondStepJson(c: Ctx, deps: Deps, pending: Pending, result: StepResult) {
+async function secondStepJson(
+  c: Ctx,
+  deps: Deps,
+  pending: Pending,
+  result: StepResult,
+  error = 'invalid_code',
+) {
   c.header('Cache-Control', 'no-store')
   if (result.kind === 'refused') {
-    return c.json({ error: 'invalid_code', error_description: result.message }, 400)
+    return c.json({ error, error_description: result.message }, 400)
   }
   const step = await completeLogin(c, deps, pending, result.accountId, result.amr)
   const codes = result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}
@@ -394,63 +432,8 @@ async function abort(c: Ctx, deps: Deps, pending: Pending): Promise<string> {
   })
 }
 
-/** `{code}` from a JSON body; 400 when unreadable, missing or oversized. */
-async function readJsonCode(c: Ctx): Promise<string> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new OAuthError('invalid_request', 'The body must be JSON or a form.')
-  }
-  const { code } = (body ?? {}) as Record<string, unknown>
-  if (typeof code !== 'string' || code === '')
-    throw new OAuthError('invalid_request', 'code is required.')
-  if (code.length > MAX_CODE) throw new OAuthError('invalid_request', 'code is too long.')
-  return code
-}
-
-/** `{username, password}` from a JSON body; 400 when unreadable, missing or oversized. */
-async function readJsonCredentials(c: Ctx): Promise<{ username: string; password: string }> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new OAuthError('invalid_request', 'The body must be JSON or a form.')
-  }
-  const { username, password } = (body ?? {}) as Record<string, unknown>
-  const problem = credentialsProblem(username, password)
-  if (problem?.reason === 'missing') {
-    throw new OAuthError('invalid_request', 'username and password are required.')
-  }
-  if (problem) throw new OAuthError('invalid_request', 'username or password is too long.')
-  return { username: username as string, password: password as string }
-}
-
-/**
- * Missing (absent, not a string, empty) or oversized credentials: refused before any lookup,
- * so an oversized password never reaches a hash function, whose cost grows with its length.
- */
-function credentialsProblem(username: unknown, password: unknown): CredentialsProblem | undefined {
-  for (const [field, value] of [
-    ['username', username],
-    ['password', password],
-  ] as const) {
-    if (typeof value !== 'string' || value === '') return { field, reason: 'missing' }
-  }
-  for (const [field, value] of [
-    ['username', username as string],
-    ['password', password as string],
-  ] as const) {
-    if (value.length > MAX_FIELD) return { field, reason: 'too_long' }
-  }
-  return undefined
-}
-
-function fieldError(problem: CredentialsProblem): LoginFormError {
-  const name = problem.field === 'username' ? 'username or email' : 'password'
-  const message =
-    problem.reason === 'missing'
-      ? `Enter your ${name}.`
-      : `Your ${name} may be at most ${MAX_FIELD} characters long.`
-  return { field: problem.field, message }
+/** Whether the account owing a second factor can give it with a passkey. */
+async function accountHasPasskeys(deps: Deps, interaction: OidcInteractionRow): Promise<boolean> {
+  if (!interaction.mfaAccountId) return false
+  return (await listPasskeys(deps, interaction.tenantId, interaction.mfaAccountId)).length > 0
 }

@@ -10,6 +10,7 @@ import { describeError } from '../log'
 import { STORMPATH_ERRORS } from '../rest/errors'
 import type { OidcEnv } from './context'
 import { accountRoutes } from './account'
+import { accountPasskeyRoutes } from './account-passkeys'
 import { accountSessionRoutes } from './account-sessions'
 import { authorizeRoutes } from './authorize'
 import { corsRoutes } from './cors'
@@ -45,6 +46,7 @@ export function oidcRoutes(deps: Deps): Hono<OidcEnv> {
   endSessionRoutes(app, deps)
   accountSessionRoutes(app, deps)
   accountRoutes(app, deps)
+  accountPasskeyRoutes(app, deps)
   app.onError((error, c) => oauthErrorResponse(error, c, deps))
   return app
 }

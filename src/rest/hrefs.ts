@@ -20,6 +20,7 @@ export const RESOURCE_TYPES = [
   'oidcClients',
   'factors',
   'challenges',
+  'passkeys',
 ] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
 

@@ -11,6 +11,7 @@ import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
 import { emailTemplateRoutes } from './routes/email-templates'
 import { factorRoutes } from './routes/factors'
+import { passkeyRoutes } from './routes/passkeys'
 import { oidcClientRoutes } from './routes/oidc-clients'
 import { oidcSessionRoutes } from './routes/oidc-sessions'
 import { outboxRoutes } from './routes/outbox'
@@ -50,6 +51,7 @@ export function restRoutes(deps: Deps) {
   outboxRoutes(v1, r)
   oidcClientRoutes(v1, r)
   factorRoutes(v1, r)
+  passkeyRoutes(v1, r)
   signingKeyRoutes(v1, r)
   oidcSessionRoutes(v1, r)
   stormpathOAuthRoutes(v1, r)

@@ -8,6 +8,11 @@ export interface PageHeadersOptions {
    * post ends at a client's redirect URI must name that URI's origin (or private-use scheme).
    */
   formTargets?: readonly string[]
+  /**
+   * Lets the page run its one inline script (by nonce) and call back to this origin: the
+   * passkey ceremonies. Pages without it run no script at all.
+   */
+  scripts?: boolean
 }
 
 /**
@@ -29,6 +34,7 @@ export function pageHeaders(options: PageHeadersOptions = {}): MiddlewareHandler
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       styleSrc: [NONCE],
+      ...(options.scripts ? { scriptSrc: [NONCE], connectSrc: ["'self'"] } : {}),
       formAction: ["'self'", ...(options.formTargets ?? [])],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],

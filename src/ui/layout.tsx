@@ -13,6 +13,11 @@ export interface PageOptions {
   status?: ContentfulStatusCode
   /** Rules appended to the shared stylesheet, for a face's own components. */
   styles?: string
+  /**
+   * One inline script, run by nonce (the page's CSP must allow scripts: `pageHeaders({
+   * scripts: true })`); for the WebAuthn ceremonies, which need the browser's API.
+   */
+  script?: string
 }
 
 /**
@@ -32,6 +37,7 @@ export function renderPage(
       title={page.hasError ? `Error: ${page.title}` : page.title}
       nonce={c.get('secureHeadersNonce')}
       styles={page.styles}
+      script={page.script}
     >
       <h1>{page.title}</h1>
       {content}
@@ -44,6 +50,7 @@ function Layout(props: {
   title: string
   nonce: string | undefined
   styles: string | undefined
+  script?: string
   children: Child
 }) {
   return (
@@ -64,6 +71,9 @@ function Layout(props: {
         </head>
         <body>
           <main>{props.children}</main>
+          {props.script && (
+            <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: props.script }} />
+          )}
         </body>
       </html>
     </>

@@ -49,7 +49,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 export interface AppServer {
-  /** `http://127.0.0.1:<port>`, the app's BASE_URL. */
+  /** `http://127.0.0.1:<port>` (or `localhost`), the app's BASE_URL. */
   baseUrl: string
   /** The app's own deps, for seeding and inspecting with the domain functions. */
   deps: Deps
@@ -58,8 +58,13 @@ export interface AppServer {
   stop(): Promise<void>
 }
 
-/** The app on Bun.serve at 127.0.0.1 over a fresh libSQL file, migrated. */
-export async function serveApp(): Promise<AppServer> {
+/**
+ * The app on Bun.serve at 127.0.0.1 over a fresh libSQL file, migrated. `host: 'localhost'`
+ * names it `http://localhost:<port>` instead: WebAuthn refuses an IP address as RP id.
+ */
+export async function serveApp(
+  options: { host?: '127.0.0.1' | 'localhost' } = {},
+): Promise<AppServer> {
   const dir = await mkdtemp(join(tmpdir(), 'edgepass-browser-'))
   // The port is known only once the server listens, and BASE_URL must name it: the server
   // starts first and hands requests to the app built right after (no free-port race).
@@ -70,7 +75,7 @@ export async function serveApp(): Promise<AppServer> {
     fetch: (request, bun) =>
       app!.fetch(request, { clientAddress: bun.requestIP(request)?.address }),
   })
-  const baseUrl = `http://127.0.0.1:${server.port}`
+  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${server.port}`
   const config = parseConfig(
     testEnv({ BASE_URL: baseUrl, DATABASE_URL: `file:${join(dir, 'db')}`, LOG_LEVEL: 'error' }),
   )

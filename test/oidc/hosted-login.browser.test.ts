@@ -175,7 +175,7 @@ describe('hosted login in Chromium', () => {
     // The nonce lets the page's own stylesheet apply under the CSP.
     expect(
       await page
-        .getByRole('button', { name: 'Sign in' })
+        .getByRole('button', { name: 'Sign in', exact: true })
         .evaluate((b) => getComputedStyle(b).backgroundColor),
     ).toBe('rgb(29, 78, 216)')
 

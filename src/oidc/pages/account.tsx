@@ -5,6 +5,7 @@
  * the sessions page. Every form posts below `${issuer}/account` with the CSRF field.
  */
 import { CSRF_FIELD } from '../../ui/csrf'
+import { PasskeyButton } from './mfa'
 
 export const ACCOUNT_TITLE = 'Your account'
 
@@ -17,6 +18,8 @@ input[type="email"] {
   border-radius: 0.5rem; background: transparent; color: inherit; font: inherit;
 }
 input[disabled] { opacity: 0.7; }
+.passkeys { padding-left: 1.25rem; }
+.passkeys form { margin: 0.25rem 0 0.75rem; }
 `
 
 export interface AccountPageProps {
@@ -30,6 +33,7 @@ export interface AccountPageProps {
   hasTotp: boolean
   recoveryCodesLeft: number
   mandatoryMfa: boolean
+  passkeys: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }[]
   /** A success line or an error for the form just posted. */
   notice?: { text: string; error: boolean }
 }
@@ -172,6 +176,46 @@ export function AccountPage(props: AccountPageProps) {
         )}
       </section>
       <section>
+        <h2>Passkeys</h2>
+        <p>Sign in with your fingerprint, face or device PIN instead of a password and code.</p>
+        {props.passkeys.length > 0 && (
+          <ul class="passkeys">
+            {props.passkeys.map((passkey) => (
+              <li>
+                <strong>{passkey.name}</strong> — added {day(passkey.createdAt)}
+                {passkey.lastUsedAt ? `, last used ${day(passkey.lastUsedAt)}` : ', never used'}
+                <form method="post" action={`${props.action}/passkeys/${passkey.id}/delete`}>
+                  <Hidden token={props.csrfToken} />
+                  <button type="submit" class="secondary">
+                    Remove {passkey.name}
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="field">
+          <label for="passkeyName">Name of the new passkey</label>
+          <input
+            type="text"
+            id="passkeyName"
+            name="passkeyName"
+            maxlength={100}
+            placeholder="Laptop"
+          />
+        </div>
+        <PasskeyButton
+          mode="create"
+          label="Add a passkey"
+          nameField="passkeyName"
+          endpoints={{
+            options: `${props.action}/passkeys/options`,
+            submit: `${props.action}/passkeys`,
+            csrf: props.csrfToken,
+          }}
+        />
+      </section>
+      <section>
         <h2>Sessions</h2>
         <p>
           <a href={`${props.action}/sessions`}>See where you are signed in</a>
@@ -179,4 +223,9 @@ export function AccountPage(props: AccountPageProps) {
       </section>
     </>
   )
+}
+
+/** A day, UTC: the page has no script to localise dates. */
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10)
 }

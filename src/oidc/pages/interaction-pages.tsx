@@ -18,9 +18,11 @@ import {
   MFA_TITLE,
   MfaPage,
   MfaSetupPage,
+  type PasskeyEndpoints,
   RECOVERY_CODES_TITLE,
   RecoveryCodesPage,
 } from './mfa'
+import { PASSKEY_SCRIPT } from './passkey-script'
 import { formTargetOf, renderOidcPage } from './render'
 import { describeScopes } from './scopes'
 
@@ -57,6 +59,7 @@ export function loginPage(
       hasError: error !== undefined,
       status: form.status ?? (error ? 400 : 200),
       formTargets: [formTargetOf(view.redirectUri)],
+      script: PASSKEY_SCRIPT,
     },
     <LoginPage
       clientName={view.clientName}
@@ -66,6 +69,7 @@ export function loginPage(
       csrfToken={issuePageCsrfToken(c, deps)}
       username={form.username}
       error={error}
+      passkey={passkeyEndpoints(view)}
     />,
   )
 }
@@ -100,14 +104,15 @@ export function consentPage(
  * The second-factor page (`mfa`); with `error`, shown again after a refused code (400).
  *
  * @example
- * return mfaPage(c, deps, view)
+ * return mfaPage(c, deps, view, { hasPasskeys: true })
  */
 export function mfaPage(
   c: Ctx,
   deps: Pick<Deps, 'config'>,
   view: InteractionPageView,
-  error?: string,
+  options: { hasPasskeys: boolean; error?: string },
 ): Promise<Response> {
+  const { error } = options
   return renderOidcPage(
     c,
     {
@@ -116,6 +121,7 @@ export function mfaPage(
       status: error ? 400 : 200,
       styles: MFA_STYLES,
       formTargets: [formTargetOf(view.redirectUri)],
+      script: options.hasPasskeys ? PASSKEY_SCRIPT : undefined,
     },
     <MfaPage
       clientName={view.clientName}
@@ -123,9 +129,16 @@ export function mfaPage(
       cancelAction={`${view.url}/abort`}
       csrfToken={issuePageCsrfToken(c, deps)}
       error={error}
+      passkey={options.hasPasskeys ? passkeyEndpoints(view) : undefined}
     />,
   )
 }
+
+/** The interaction's passkey calls (`interaction-passkey.ts`). */
+const passkeyEndpoints = (view: InteractionPageView): PasskeyEndpoints => ({
+  options: `${view.url}/passkey/options`,
+  submit: `${view.url}/passkey`,
+})
 
 /**
  * The enrolment page (`mfa_setup`) for the factor's seed and key URI.

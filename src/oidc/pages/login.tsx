@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { CSRF_FIELD } from '../../ui/csrf'
+import { PasskeyButton, type PasskeyEndpoints } from './mfa'
 import { ScopeList } from './scope-list'
 
 /** Why the login form is shown again: one field, or the pair (wrong credentials). */
@@ -19,6 +20,8 @@ export interface LoginPageProps {
   /** Prefilled: the request's `login_hint`, or what was typed before an error. */
   username?: string
   error?: LoginFormError
+  /** The passwordless sign-in's calls; the button shows where the browser has WebAuthn. */
+  passkey?: PasskeyEndpoints
 }
 
 /**
@@ -90,6 +93,9 @@ export function LoginPage(props: LoginPageProps) {
         </div>
         <button type="submit">Sign in</button>
       </form>
+      {props.passkey && (
+        <PasskeyButton mode="get" label="Sign in with a passkey" endpoints={props.passkey} />
+      )}
       <form method="post" action={props.cancelAction}>
         <input type="hidden" name={CSRF_FIELD} value={props.csrfToken} />
         <button type="submit" class="secondary">

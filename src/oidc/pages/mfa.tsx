@@ -76,7 +76,11 @@ function CodeForm(props: CodeFormProps) {
  * <MfaPage clientName="Gitea" action={a} cancelAction={b} csrfToken={t} />
  */
 export function MfaPage(
-  props: Omit<CodeFormProps, 'label' | 'allowRecoveryCode'> & { clientName: string },
+  props: Omit<CodeFormProps, 'label' | 'allowRecoveryCode'> & {
+    clientName: string
+    /** Offered when the account has passkeys. */
+    passkey?: PasskeyEndpoints
+  },
 ) {
   return (
     <>
@@ -85,6 +89,9 @@ export function MfaPage(
         continue to <strong>{props.clientName}</strong>, or one of your recovery codes.
       </p>
       <CodeForm {...props} label="Verification or recovery code" allowRecoveryCode />
+      {props.passkey && (
+        <PasskeyButton mode="get" label="Use a passkey instead" endpoints={props.passkey} />
+      )}
     </>
   )
 }
@@ -137,6 +144,47 @@ export function RecoveryCodesPage(props: { codes: string[]; continueUrl: string 
       <p>
         <a href={props.continueUrl}>I have saved them — continue</a>
       </p>
+    </>
+  )
+}
+
+/** Where a passkey button asks for options and posts its answer. */
+export interface PasskeyEndpoints {
+  options: string
+  submit: string
+  /** The page's CSRF token, for calls that need one (the account page's). */
+  csrf?: string
+}
+
+/**
+ * A button for the passkey script (`passkey-script.ts`), hidden until the script finds WebAuthn,
+ * with the line where it reports a failure.
+ *
+ * @example
+ * <PasskeyButton mode="get" label="Sign in with a passkey" endpoints={e} />
+ */
+export function PasskeyButton(props: {
+  mode: 'get' | 'create'
+  label: string
+  endpoints: PasskeyEndpoints
+  nameField?: string
+}) {
+  return (
+    <>
+      <button
+        type="button"
+        class="secondary"
+        hidden
+        data-passkey={props.mode}
+        data-options={props.endpoints.options}
+        data-submit={props.endpoints.submit}
+        data-csrf={props.endpoints.csrf}
+        data-name={props.nameField}
+        data-status="passkey-status"
+      >
+        {props.label}
+      </button>
+      <p id="passkey-status" class="error" role="status" />
     </>
   )
 }

@@ -30,7 +30,7 @@ export async function renderOidcPage(
   page: OidcPageOptions,
   content: Child,
 ): Promise<Response> {
-  const headers = pageHeaders({ formTargets: page.formTargets })
+  const headers = pageHeaders({ formTargets: page.formTargets, scripts: page.script !== undefined })
   await headers(c, async () => {
     c.res = await renderPage(c, { ...page, styles: SIGN_IN_STYLES + (page.styles ?? '') }, content)
   })
