@@ -16,6 +16,7 @@ export const CLAIMS_SUPPORTED = [
   'iat',
   'auth_time',
   'nonce',
+  'acr',
   'amr',
   'azp',
   'sid',
@@ -29,6 +30,23 @@ export const CLAIMS_SUPPORTED = [
   'email_verified',
   'groups',
 ]
+
+/**
+ * Authentication context classes as levels of assurance (Keycloak's convention): `1` one
+ * factor, `2` two (OIDC Core §2 leaves the values to the OP). Reported in `acr`, not yet
+ * enforced from `acr_values`.
+ */
+export const ACR_VALUES = ['1', '2']
+
+/**
+ * The `acr` of a sign-in from its `amr` (RFC 8176): `2` when it involved a second factor.
+ *
+ * @example
+ * acrOf(['pwd', 'otp', 'mfa']) // '2'
+ */
+export function acrOf(amr: readonly string[]): string {
+  return amr.includes('mfa') ? '2' : '1'
+}
 
 /** The discovery document of `issuer`. */
 export function discoveryDocument(issuer: string): Record<string, unknown> {
@@ -60,6 +78,7 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
     // OIDC Discovery defaults this to true when omitted: say false explicitly.
     request_uri_parameter_supported: false,
     claims_parameter_supported: false,
+    acr_values_supported: ACR_VALUES,
     authorization_response_iss_parameter_supported: true,
   }
 }

@@ -14,6 +14,7 @@ import { runBatch } from '../store/db'
 import { findInTenant } from '../store/scoped'
 import type { AccountRow, OidcClientRow, OidcTokenRow } from '../store/rows'
 import { claimsFor, subjectOf } from './claims'
+import { acrOf } from './discovery'
 import { authenticateClient } from './clients'
 import type { OidcEnv } from './context'
 import { allowCorsFor } from './cors'
@@ -311,6 +312,7 @@ async function buildIdToken(
     auth_time: Math.floor(details.authTime / 1000),
     ...(details.nonce !== undefined ? { nonce: details.nonce } : {}),
     amr: details.amr,
+    acr: acrOf(details.amr),
     ...(sessionId ? { sid: sessionId } : {}),
     at_hash: await atHash(accessToken, alg),
   })

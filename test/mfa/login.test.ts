@@ -130,6 +130,7 @@ describeTargets('sign-in with a second factor', (target) => {
     const claims = await finish(b, redirectTo, verifier)
     expect(claims.sub).toBe(username)
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa'])
+    expect(claims.acr).toBe('2')
   })
 
   test('replay: a code that signed in once is refused the second time', async () => {
@@ -207,6 +208,7 @@ describeTargets('sign-in with a second factor', (target) => {
     const { body } = await passwordStep(b, account.username, verifier)
     const claims = await finish(b, body.redirectTo, verifier)
     expect(claims.amr).toEqual(['pwd'])
+    expect(claims.acr).toBe('1')
   })
 
   describe('hosted pages', () => {
