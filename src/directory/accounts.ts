@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError, isEdgepassError } from '../errors'
@@ -170,7 +170,10 @@ export async function updateAccount(
     if (fixed.email !== account.email)
       checkEmailDomain(fixed.email, await loadPolicies(deps, account.directoryId))
   }
-  if (input.username !== undefined) fixed.username = usernameOf(input.username)
+  if (input.username !== undefined) {
+    fixed.username = usernameOf(input.username)
+    if (fixed.username !== account.username) await refuseSubjectChange(deps, account)
+  }
   for (const name of ['givenName', 'middleName', 'surname'] as const) {
     if (input[name] !== undefined) fixed[name] = input[name]!.trim()
   }
@@ -193,6 +196,36 @@ export async function updateAccount(
   )
   if (!row) throw new EdgepassError('not_found', 'The account no longer exists.')
   return row
+}
+
+/**
+ * OIDC Core §2 requires a `sub` that is never reassigned; it is the username for clients of the
+ * default subject type (Cloudron parity, reference §1.2). So once an account holds a live grant
+ * to such a client its username is fixed, or the relying party would see a new user, or
+ * another account could take the old name and its identity.
+ */
+async function refuseSubjectChange(deps: Pick<Deps, 'db'>, account: AccountRow): Promise<void> {
+  const { oidcGrants: g, oidcClients: c } = schema
+  const grant = await deps.db
+    .select({ id: g.id })
+    .from(g)
+    .innerJoin(c, eq(c.id, g.clientId))
+    .where(
+      and(
+        eq(g.tenantId, account.tenantId),
+        eq(g.accountId, account.id),
+        isNull(g.revokedAt),
+        eq(c.subjectType, 'username'),
+      ),
+    )
+    .get()
+  if (grant) {
+    throw new EdgepassError(
+      'invalid_value',
+      'The username is the subject of OpenID Connect sign-ins and cannot change; revoke its grants first (DELETE /v1/accounts/{id}/oidcGrants).',
+      { field: 'username' },
+    )
+  }
 }
 
 /** The columns that change with a new password, after the policy and reuse checks. */

@@ -4,7 +4,7 @@
  * key under the factor's id; a verified code's step is stored with a conditional update, so the
  * same code (or an older one) is refused afterwards, even by a request racing this one.
  */
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, asc, eq, isNull, lt, or, type SQL } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { runBatch } from '../store/db'
@@ -85,23 +85,37 @@ export async function checkTotpFactor(
 }
 
 /** The account's factors that count at sign-in: ENABLED and VERIFIED, oldest first. */
-export async function activeFactors(
+export function activeFactors(
   deps: Pick<Deps, 'db'>,
   tenantId: string,
   accountId: string,
 ): Promise<MfaFactorRow[]> {
   const { mfaFactors: f } = schema
+  return factorsOf(
+    deps,
+    tenantId,
+    accountId,
+    and(eq(f.status, 'ENABLED'), eq(f.verificationStatus, 'VERIFIED'))!,
+  )
+}
+
+/** The account's most recent enrolment not yet confirmed by a first code, if any. */
+export async function unverifiedFactor(
+  deps: Pick<Deps, 'db'>,
+  tenantId: string,
+  accountId: string,
+): Promise<MfaFactorRow | undefined> {
+  const { mfaFactors: f } = schema
+  const pending = await factorsOf(deps, tenantId, accountId, eq(f.verificationStatus, 'UNVERIFIED'))
+  return pending.at(-1)
+}
+
+function factorsOf(deps: Pick<Deps, 'db'>, tenantId: string, accountId: string, condition: SQL) {
+  const { mfaFactors: f } = schema
   return deps.db
     .select()
     .from(f)
-    .where(
-      and(
-        eq(f.tenantId, tenantId),
-        eq(f.accountId, accountId),
-        eq(f.status, 'ENABLED'),
-        eq(f.verificationStatus, 'VERIFIED'),
-      ),
-    )
+    .where(and(eq(f.tenantId, tenantId), eq(f.accountId, accountId), condition))
     .orderBy(asc(f.createdAt), asc(f.id))
     .all()
 }

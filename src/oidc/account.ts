@@ -24,6 +24,7 @@ import {
   remainingRecoveryCodes,
   removeFactor,
   renewRecoveryCodes,
+  unverifiedFactor,
 } from '../mfa/factors'
 import { listPasskeys } from '../mfa/passkeys'
 import { qrSvg } from '../mfa/qr'
@@ -32,7 +33,6 @@ import { enforceRateLimits, PASSWORD_CHANGE_PER_ACCOUNT } from '../security/rate
 import { findInTenant } from '../store/scoped'
 import type { AccountRow, MfaFactorRow, TenantRow } from '../store/rows'
 import type { OidcEnv } from './context'
-import { unverifiedFactor } from './interaction-mfa'
 import { ACCOUNT_STYLES, ACCOUNT_TITLE, AccountPage } from './pages/account'
 import { issuePageCsrfToken, readPostedForm } from './pages/forms'
 import {

@@ -8,7 +8,7 @@
  * answer `{redirectTo}` or `{prompt}` (setup also `recoveryCodes`, shown once); a wrong code is
  * 400 `invalid_code`. The hosted pages post the same routes as forms.
  */
-import { and, desc, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
@@ -18,6 +18,7 @@ import {
   enrolTotp,
   openTotpSecret,
   renewRecoveryCodes,
+  unverifiedFactor,
 } from '../mfa/factors'
 import { hasSecondFactor } from '../mfa/passkeys'
 import { totpKeyUri } from '../mfa/totp'
@@ -66,28 +67,6 @@ export async function secondStepAfterPassword(
     .set({ mfaAccountId: account.id, mfaSetupFactorId: setupFactorId, accountId: null })
     .where(eq(schema.oidcInteractions.id, interaction.id))
   return setupFactorId ? 'mfa_setup' : 'mfa'
-}
-
-/** The account's most recent enrolment not yet confirmed by a first code, if any. */
-export async function unverifiedFactor(
-  deps: Pick<Deps, 'db'>,
-  tenantId: string,
-  accountId: string,
-): Promise<MfaFactorRow | undefined> {
-  const { mfaFactors: f } = schema
-  return deps.db
-    .select()
-    .from(f)
-    .where(
-      and(
-        eq(f.tenantId, tenantId),
-        eq(f.accountId, accountId),
-        eq(f.type, 'google-authenticator'),
-        eq(f.verificationStatus, 'UNVERIFIED'),
-      ),
-    )
-    .orderBy(desc(f.createdAt))
-    .get()
 }
 
 /** What the interaction owes, by its row. */

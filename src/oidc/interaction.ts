@@ -304,7 +304,7 @@ async function logIn(
   username: string,
   password: string,
 ): Promise<LoginStep> {
-  const { interaction, client, application } = pending
+  const { interaction, application } = pending
   const { id: tenantId } = c.get('tenant')
   await enforceRateLimits(deps, [
     [`login:account:${tenantId}:${normaliseLogin(username)}`, LOGIN_PER_ACCOUNT],

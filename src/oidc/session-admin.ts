@@ -203,3 +203,30 @@ async function clientsOf(
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/**
+ * Revokes every live grant of an account (its consents, and the tokens issued under them): the
+ * applications forget the account until it signs in and consents again. Needed, for instance,
+ * before its username (the `sub` of those grants) may change.
+ *
+ * @example
+ * await revokeAccountGrants(deps, tenant.id, account.id)
+ */
+export async function revokeAccountGrants(
+  deps: Pick<Deps, 'db' | 'now'>,
+  tenantId: string,
+  accountId: string,
+): Promise<void> {
+  const { oidcGrants: g, oidcTokens: t } = schema
+  const live = deps.db
+    .select({ id: g.id })
+    .from(g)
+    .where(and(eq(g.tenantId, tenantId), eq(g.accountId, accountId), isNull(g.revokedAt)))
+  await deps.db.batch([
+    deps.db.delete(t).where(and(eq(t.tenantId, tenantId), inArray(t.grantId, live))),
+    deps.db
+      .update(g)
+      .set({ revokedAt: deps.now() })
+      .where(and(eq(g.tenantId, tenantId), eq(g.accountId, accountId), isNull(g.revokedAt))),
+  ])
+}

@@ -3,7 +3,6 @@
  * with PKCE, refresh token with rotation and reuse detection, client credentials. Responses
  * carry `Cache-Control: no-store` (RFC 6749 §5.1).
  */
-import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
 import * as schema from '../../db/schema'
 import { formRefusalText, readUrlEncodedForm } from '../http/url-encoded-form'
@@ -19,14 +18,7 @@ import { authenticateClient } from './clients'
 import type { OidcEnv } from './context'
 import { allowCorsFor } from './cors'
 import { OAuthError } from './errors'
-import {
-  consumeToken,
-  findToken,
-  grantRevocation,
-  storeTokens,
-  newToken,
-  type IssuedToken,
-} from './grants'
+import { consumeToken, grantRevocation, storeTokens, newToken, type IssuedToken } from './grants'
 import { atHash, signIdToken } from './jwt'
 
 type Ctx = Context<OidcEnv>

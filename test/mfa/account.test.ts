@@ -3,14 +3,14 @@
  * 2FA enrolment and removal; the tenant's lock profile refuses a self-service email change;
  * every form needs its CSRF token and a signed-in browser.
  */
-import { beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import * as client from 'openid-client'
 import * as schema from '../../db/schema'
 import { totpCode } from '../../src/mfa/totp'
 import { describeTargets } from '../harness/targets'
-import { browser, json, type Browser } from '../oidc/browser'
-import { oidcFixture, PASSWORD, REDIRECT, type RegisteredClient } from '../oidc/provider-fixture'
+import { browser, type Browser } from '../oidc/browser'
+import { oidcFixture, PASSWORD, type RegisteredClient } from '../oidc/provider-fixture'
 import { FORM_TYPE, readPage } from '../ui/page-client'
 
 const PAGE = '/openid/account'
@@ -20,14 +20,10 @@ describeTargets('account page', (target) => {
   const rp = oidcFixture(target, 'account-page')
   let registered: RegisteredClient
   let config: client.Configuration
-  let serial = 0
 
   beforeAll(async () => {
     registered = await rp.newClient({ trusted: true })
     config = await rp.configure(registered)
-  })
-  beforeEach(async () => {
-    await target.db.delete(schema.rateLimits)
   })
 
   const tenantHref = async () =>
@@ -35,26 +31,11 @@ describeTargets('account page', (target) => {
 
   /** A new account signed in through the JSON interaction API; answers its browser. */
   const signedIn = async () => {
-    const username = `self${++serial}`
-    const created = await rp.api('POST', `${rp.directory().href}/accounts`, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      givenName: 'Self',
-      surname: 'Service',
-    })
-    expect(created.status).toBe(201)
+    const { username, href } = await rp.newUser('self')
     const b = browser(target)
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    })
-    const interaction = (await b.request(url.href)).headers.get('location')!
-    const reply = await b.request(`${interaction}/login`, json({ username, password: PASSWORD }))
-    expect(reply.status).toBe(200)
-    return { b, username, href: created.body.href as string }
+    const { answer } = await rp.passwordStep(b, config, username)
+    expect(answer.redirectTo).toBeString()
+    return { b, username, href }
   }
   const open = async (b: Browser, path = PAGE) => readPage(await b.request(path))
   const post = (b: Browser, path: string, fields: Record<string, string>) =>
@@ -126,7 +107,7 @@ describeTargets('account page', (target) => {
       expect(renamed.status).toBe(403)
       expect(await accountOf(href)).toMatchObject({
         email: `${username}@example.com`,
-        givenName: 'Self',
+        givenName: 'Test',
       })
       const byAdmin = await rp.api('POST', new URL(href).pathname, {
         email: 'admin-set@example.com',
@@ -186,16 +167,8 @@ describeTargets('account page', (target) => {
     const page = await open(b)
     expect(page.html).toContain('10 unused recovery codes')
 
-    const again = browser(target)
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    })
-    const interaction = (await again.request(url.href)).headers.get('location')!
-    const step = await again.request(`${interaction}/login`, json({ username, password: PASSWORD }))
-    expect(await step.json()).toEqual({ prompt: 'mfa' })
+    const { answer } = await rp.passwordStep(browser(target), config, username)
+    expect(answer).toEqual({ prompt: 'mfa' })
 
     const refused = await submit(b, `${PAGE}/mfa/remove`, { currentPassword: 'not-it' })
     expect(refused.status).toBe(400)
@@ -209,14 +182,14 @@ describeTargets('account page', (target) => {
     await open(b)
     const forged = await post(b, `${PAGE}/profile`, { givenName: 'Forged' })
     expect(forged.status).toBe(403)
-    expect((await accountOf(href)).givenName).toBe('Self')
+    expect((await accountOf(href)).givenName).toBe('Test')
   })
 
   test('hostile input: oversized fields and bodies are 4xx pages and write nothing', async () => {
     const { b, href } = await signedIn()
     const long = await submit(b, `${PAGE}/profile`, { givenName: 'x'.repeat(5000) })
     expect(long.status).toBe(400)
-    expect((await accountOf(href)).givenName).toBe('Self')
+    expect((await accountOf(href)).givenName).toBe('Test')
     const bad = await submit(b, `${PAGE}/profile`, { email: 'not an email' })
     expect(bad.status).toBe(400)
     const page = await open(b)

@@ -4,7 +4,7 @@
  * recovery code works once; the ID token's `amr` says what was used; guessing codes is rate
  * limited; under mandatory 2FA an account without a factor enrols before it gets a session.
  */
-import { beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import * as client from 'openid-client'
 import * as schema from '../../db/schema'
@@ -16,13 +16,12 @@ import { createSealer } from '../../src/security/seal'
 import { describeTargets, TEST_SECRET_KEY } from '../harness/targets'
 import { browser, json, type Browser } from '../oidc/browser'
 import { FORM_TYPE, readPage } from '../ui/page-client'
-import { oidcFixture, PASSWORD, REDIRECT, type RegisteredClient } from '../oidc/provider-fixture'
+import { oidcFixture, PASSWORD, type RegisteredClient } from '../oidc/provider-fixture'
 
 describeTargets('sign-in with a second factor', (target) => {
   const rp = oidcFixture(target, 'mfa-login')
   let registered: RegisteredClient
   let config: client.Configuration
-  let serial = 0
   /** The app's own deps against the target's database: same master key, so seeds open. */
   const domain = (): Deps =>
     ({
@@ -36,27 +35,28 @@ describeTargets('sign-in with a second factor', (target) => {
     registered = await rp.newClient({ trusted: true })
     config = await rp.configure(registered)
   })
-  beforeEach(async () => {
-    await target.db.delete(schema.rateLimits)
-  })
 
-  /** A new account of the directory, and its id. */
+  /** A new account of the directory, with its id and tenant. */
   const newAccount = async () => {
-    const username = `user${++serial}`
-    const reply = await rp.api('POST', `${rp.directory().href}/accounts`, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      givenName: 'Test',
-      surname: 'User',
-    })
-    expect(reply.status).toBe(201)
-    const account = await target.db
-      .select()
+    const user = await rp.newUser()
+    const row = await target.db
+      .select({ tenantId: schema.accounts.tenantId })
       .from(schema.accounts)
-      .where(eq(schema.accounts.username, username))
+      .where(eq(schema.accounts.id, user.id))
       .get()
-    return { username, id: account!.id, tenantId: account!.tenantId }
+    return { ...user, tenantId: row!.tenantId }
+  }
+
+  /** Runs `body` with the tenant's mandatory 2FA on, and switches it off again. */
+  const underMandatoryMfa = async (tenantId: string, body: () => Promise<void>) => {
+    const set = (mandatoryMfa: boolean) =>
+      target.db.update(schema.tenants).set({ mandatoryMfa }).where(eq(schema.tenants.id, tenantId))
+    await set(true)
+    try {
+      await body()
+    } finally {
+      await set(false)
+    }
   }
 
   /** An account with a confirmed TOTP factor (its first code spent an earlier step). */
@@ -78,30 +78,13 @@ describeTargets('sign-in with a second factor', (target) => {
     return { ...account, secret }
   }
 
-  /** Starts an authorization request and posts the password: answers the interaction URL and the reply. */
+  /** The password step: the interaction's URL and its JSON answer (`body`). */
   const passwordStep = async (b: Browser, username: string, verifier: string) => {
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    })
-    const started = await b.request(url.href)
-    const interaction = started.headers.get('location')!
-    const reply = await b.request(`${interaction}/login`, json({ username, password: PASSWORD }))
-    return { interaction, reply, body: (await reply.json()) as Record<string, any> }
+    const { interaction, answer } = await rp.passwordStep(b, config, username, verifier)
+    return { interaction, body: answer }
   }
-
-  /** Follows `redirectTo` to the client and redeems the code; answers the ID token's claims. */
-  const finish = async (b: Browser, redirectTo: string, verifier: string) => {
-    const back = await b.follow(redirectTo)
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(back.headers.get('location')!),
-      { pkceCodeVerifier: verifier },
-    )
-    return tokens.claims()!
-  }
+  const finish = (b: Browser, redirectTo: string, verifier: string) =>
+    rp.claimsAfter(b, config, redirectTo, verifier)
 
   test('the password alone asks for a code, and starts no session', async () => {
     const { username } = await accountWithTotp()
@@ -221,13 +204,7 @@ describeTargets('sign-in with a second factor', (target) => {
       })
     /** The interaction page after the login form: 303 back to it, which now asks for a code. */
     const formLogin = async (b: Browser, username: string) => {
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      })
-      const interaction = (await b.request(url.href)).headers.get('location')!
+      const interaction = await rp.startSignIn(b, config)
       const login = await readPage(await b.request(interaction))
       const posted = await postForm(b, `${interaction}/login`, {
         csrf: login.hidden.csrf!,
@@ -271,11 +248,7 @@ describeTargets('sign-in with a second factor', (target) => {
 
     test('mandatory 2FA: the setup page shows a QR code and the key, then the recovery codes once', async () => {
       const account = await newAccount()
-      await target.db
-        .update(schema.tenants)
-        .set({ mandatoryMfa: true })
-        .where(eq(schema.tenants.id, account.tenantId))
-      try {
+      await underMandatoryMfa(account.tenantId, async () => {
         const b = browser(target)
         const { interaction, page } = await formLogin(b, account.username)
         expect(page.html).toContain('<title>Set up two-factor authentication</title>')
@@ -293,23 +266,14 @@ describeTargets('sign-in with a second factor', (target) => {
         expect(done.html.match(/<li>[0-9A-Z]{4}(-[0-9A-Z]{4}){3}<\/li>/g)).toHaveLength(10)
         expect(done.html).toContain('/openid/auth/')
         expect(b.cookies.has('edgepass_session')).toBe(true)
-      } finally {
-        await target.db
-          .update(schema.tenants)
-          .set({ mandatoryMfa: false })
-          .where(eq(schema.tenants.id, account.tenantId))
-      }
+      })
     })
   })
 
   describe('mandatory 2FA', () => {
     test('an account without a factor enrols before it gets a session, then gets recovery codes', async () => {
       const account = await newAccount()
-      await target.db
-        .update(schema.tenants)
-        .set({ mandatoryMfa: true })
-        .where(eq(schema.tenants.id, account.tenantId))
-      try {
+      await underMandatoryMfa(account.tenantId, async () => {
         const b = browser(target)
         const verifier = client.randomPKCECodeVerifier()
         const { interaction, body } = await passwordStep(b, account.username, verifier)
@@ -335,12 +299,7 @@ describeTargets('sign-in with a second factor', (target) => {
         const later = browser(target)
         const next = await passwordStep(later, account.username, client.randomPKCECodeVerifier())
         expect(next.body).toEqual({ prompt: 'mfa' })
-      } finally {
-        await target.db
-          .update(schema.tenants)
-          .set({ mandatoryMfa: false })
-          .where(eq(schema.tenants.id, account.tenantId))
-      }
+      })
     })
   })
 })

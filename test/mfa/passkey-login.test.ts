@@ -3,7 +3,7 @@
  * ES256: registered on the account page (CSRF-checked JSON calls), then used passwordless and
  * as the second factor of a password sign-in; the attacks named after what they try.
  */
-import { beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import * as client from 'openid-client'
 import * as schema from '../../db/schema'
 import { parseConfig } from '../../src/config'
@@ -12,7 +12,7 @@ import { finishPasskeyRegistration, startPasskeyRegistration } from '../../src/m
 import { newId } from '../../src/security/ids'
 import { describeTargets, TEST_BASE_URL, testEnv } from '../harness/targets'
 import { browser, json, type Browser } from '../oidc/browser'
-import { oidcFixture, PASSWORD, REDIRECT, type RegisteredClient } from '../oidc/provider-fixture'
+import { oidcFixture, type RegisteredClient } from '../oidc/provider-fixture'
 import { readPage } from '../ui/page-client'
 import { softAuthenticator, type SoftCredential } from './soft-authenticator'
 
@@ -29,37 +29,10 @@ describeTargets('passkeys at sign-in', (target) => {
     registered = await rp.newClient({ trusted: true })
     config = await rp.configure(registered)
   })
-  beforeEach(async () => {
-    await target.db.delete(schema.rateLimits)
-  })
 
-  const newAccount = async (directoryHref = rp.directory().href) => {
-    const username = `pk${++serial}`
-    const reply = await rp.api('POST', `${directoryHref}/accounts`, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      givenName: 'Pass',
-      surname: 'Key',
-    })
-    expect(reply.status).toBe(201)
-    return { username, href: reply.body.href as string }
-  }
-  /** A fresh authorization request in `b`; answers its interaction URL. */
-  const start = async (b: Browser, verifier = client.randomPKCECodeVerifier()) => {
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    })
-    return (await b.request(url.href)).headers.get('location')!
-  }
-  const passwordLogin = async (b: Browser, username: string) => {
-    const interaction = await start(b)
-    const reply = await b.request(`${interaction}/login`, json({ username, password: PASSWORD }))
-    return { interaction, answer: (await reply.json()) as Record<string, any> }
-  }
+  const newAccount = (directoryHref?: string) => rp.newUser('pk', directoryHref)
+  const start = (b: Browser, verifier?: string) => rp.startSignIn(b, config, verifier)
+  const passwordLogin = (b: Browser, username: string) => rp.passwordStep(b, config, username)
   /** Registers a passkey through the account page of a signed-in browser. */
   const registerOnAccountPage = async (b: Browser, name = 'Laptop') => {
     const page = await readPage(await b.request('/openid/account'))
@@ -99,17 +72,8 @@ describeTargets('passkeys at sign-in', (target) => {
     const reply = await b.request(`${interaction}/passkey`, json(body))
     return { reply, body, options: options.options }
   }
-  const claimsAfter = async (b: Browser, redirectTo: string, verifier: string) => {
-    const back = await b.follow(redirectTo)
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(back.headers.get('location')!),
-      {
-        pkceCodeVerifier: verifier,
-      },
-    )
-    return tokens.claims()!
-  }
+  const claimsAfter = (b: Browser, redirectTo: string, verifier: string) =>
+    rp.claimsAfter(b, config, redirectTo, verifier)
 
   test('the account page registers a passkey and lists it by name', async () => {
     const account = await newAccount()

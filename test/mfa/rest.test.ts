@@ -4,16 +4,15 @@
  * challenge answered once), Cloudron's mandatory 2FA and lock profile settings, and switching
  * mandatory 2FA on signing out, at once, every account without a second factor.
  */
-import { beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import jsQR from 'jsqr'
 import * as client from 'openid-client'
 import { PNG } from 'pngjs'
-import * as schema from '../../db/schema'
 import { totpCode } from '../../src/mfa/totp'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
 import { describeTargets } from '../harness/targets'
 import { browser, json } from '../oidc/browser'
-import { oidcFixture, PASSWORD, REDIRECT, type RegisteredClient } from '../oidc/provider-fixture'
+import { oidcFixture, PASSWORD, type RegisteredClient } from '../oidc/provider-fixture'
 import { restClient } from '../rest/rest-client'
 
 describeTargets('2FA through /v1', (target) => {
@@ -22,29 +21,14 @@ describeTargets('2FA through /v1', (target) => {
   const asOther = restClient(target, () => other)
   let registered: RegisteredClient
   let config: client.Configuration
-  let serial = 0
 
   beforeAll(async () => {
     other = await bootstrapAdmin(target.request, `mfa-rest-other-${target.name}`)
     registered = await rp.newClient({ trusted: true })
     config = await rp.configure(registered)
   })
-  beforeEach(async () => {
-    await target.db.delete(schema.rateLimits)
-  })
 
-  const newAccount = async () => {
-    const username = `rest${++serial}`
-    const reply = await rp.api('POST', `${rp.directory().href}/accounts`, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      givenName: 'Rest',
-      surname: 'User',
-    })
-    expect(reply.status).toBe(201)
-    return { username, href: reply.body.href as string }
-  }
+  const newAccount = () => rp.newUser('rest')
   const path = (href: string) => new URL(href).pathname
   /** An account with a factor confirmed through a challenge; answers the seed too. */
   const withFactor = async () => {
@@ -117,19 +101,7 @@ describeTargets('2FA through /v1', (target) => {
 
     test('the verified factor then guards sign-in; disabling it lifts that, deleting removes it', async () => {
       const { username, factor } = await withFactor()
-      const signIn = async () => {
-        const b = browser(target)
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        })
-        const interaction = (await b.request(url.href)).headers.get('location')!
-        return (
-          await b.request(`${interaction}/login`, json({ username, password: PASSWORD }))
-        ).json()
-      }
+      const signIn = async () => (await rp.passwordStep(browser(target), config, username)).answer
       expect(await signIn()).toEqual({ prompt: 'mfa' })
       const disabled = await rp.api('POST', path(factor.href), { status: 'DISABLED' })
       expect(disabled.body.status).toBe('DISABLED')
@@ -204,14 +176,10 @@ describeTargets('2FA through /v1', (target) => {
       const signIn = async (username: string, secret?: string) => {
         const b = browser(target)
         const verifier = client.randomPKCECodeVerifier()
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT,
+        const interaction = await rp.startSignIn(b, config, verifier, {
           scope: 'openid offline_access',
           prompt: 'consent',
-          code_challenge: await client.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
         })
-        const interaction = (await b.request(url.href)).headers.get('location')!
         let answer = await (
           await b.request(`${interaction}/login`, json({ username, password: PASSWORD }))
         ).json()
@@ -245,19 +213,8 @@ describeTargets('2FA through /v1', (target) => {
         expect(refreshed.status).toBe(400)
         expect(await rp.userinfoStatus(guardedSession.tokens.access_token)).toBe(200)
         // The next sign-in of the account without 2FA goes through enrolment.
-        const b = browser(target)
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        })
-        const interaction = (await b.request(url.href)).headers.get('location')!
-        const step = await b.request(
-          `${interaction}/login`,
-          json({ username: plain.username, password: PASSWORD }),
-        )
-        expect(await step.json()).toEqual({ prompt: 'mfa_setup' })
+        const next = await rp.passwordStep(browser(target), config, plain.username)
+        expect(next.answer).toEqual({ prompt: 'mfa_setup' })
       } finally {
         await rp.api('POST', href, { mandatoryMfa: false })
       }

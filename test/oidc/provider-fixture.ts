@@ -10,7 +10,7 @@ import * as schema from '../../db/schema'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
 import { TEST_BASE_URL, type Target } from '../harness/targets'
 import { restClient, type Json } from '../rest/rest-client'
-import { authorizeThrough, browser, type Browser } from './browser'
+import { authorizeThrough, browser, json, type Browser } from './browser'
 
 export const ISSUER = `${TEST_BASE_URL}/openid`
 export const REDIRECT = 'https://rp.example.com/callback'
@@ -97,6 +97,72 @@ export function oidcFixture(target: Target, tenantKey: string) {
     return { tokens, b }
   }
 
+  let users = 0
+  /** A new account (password {@link PASSWORD}) named `${prefix}${n}`, in the users' directory. */
+  const newUser = async (prefix = 'user', directoryHref?: string) => {
+    const name = `${prefix}${++users}`
+    const reply = await api('POST', `${directoryHref ?? directory.href}/accounts`, {
+      username: name,
+      email: `${name}@example.com`,
+      password: PASSWORD,
+      givenName: 'Test',
+      surname: 'User',
+    })
+    expect(reply.status).toBe(201)
+    const href = reply.body.href as string
+    return { username: name, href, id: href.split('/').pop()! }
+  }
+
+  /** An authorization request (PKCE, scope `openid`) started in `b`: the interaction's URL. */
+  const startSignIn = async (
+    b: Browser,
+    configuration: client.Configuration,
+    verifier = client.randomPKCECodeVerifier(),
+    extra: Record<string, string> = {},
+  ) => {
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
+    })
+    const reply = await b.request(url.href)
+    expect(reply.status).toBe(303)
+    return reply.headers.get('location')!
+  }
+
+  /** The password step through the JSON interface: the interaction's URL and its answer. */
+  const passwordStep = async (
+    b: Browser,
+    configuration: client.Configuration,
+    name: string,
+    verifier?: string,
+  ) => {
+    const interaction = await startSignIn(b, configuration, verifier)
+    const reply = await b.request(
+      `${interaction}/login`,
+      json({ username: name, password: PASSWORD }),
+    )
+    return { interaction, answer: (await reply.json()) as Record<string, any> }
+  }
+
+  /** Follows `redirectTo` back to the client and redeems the code: the ID token's claims. */
+  const claimsAfter = async (
+    b: Browser,
+    configuration: client.Configuration,
+    redirectTo: string,
+    verifier: string,
+  ) => {
+    const back = await b.follow(redirectTo)
+    const tokens = await client.authorizationCodeGrant(
+      configuration,
+      new URL(back.headers.get('location')!),
+      { pkceCodeVerifier: verifier },
+    )
+    return tokens.claims()!
+  }
+
   /** A form POST to the provider; `auth` becomes the Authorization header. */
   const postForm = (
     path: string,
@@ -146,6 +212,10 @@ export function oidcFixture(target: Target, tenantKey: string) {
     newClient,
     configure,
     codeFlow,
+    newUser,
+    startSignIn,
+    passwordStep,
+    claimsAfter,
     postForm,
     basic,
     userinfoStatus,

@@ -38,6 +38,32 @@ export interface AccountPageProps {
   notice?: { text: string; error: boolean }
 }
 
+/** A labelled profile input, read-only (disabled) under the tenant's lock profile. */
+function Field(props: {
+  id: string
+  label: string
+  value: string
+  max: number
+  locked: boolean
+  autocomplete: string
+  type?: 'text' | 'email'
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        type={props.type ?? 'text'}
+        id={props.id}
+        name={props.id}
+        value={props.value}
+        maxlength={props.max}
+        autocomplete={props.autocomplete}
+        disabled={props.locked}
+      />
+    </div>
+  )
+}
+
 function Hidden(props: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={props.token} />
 }
@@ -68,42 +94,31 @@ export function AccountPage(props: AccountPageProps) {
         {locked && <p class="hint">Your administrator manages your name and email address.</p>}
         <form method="post" action={`${props.action}/profile`}>
           <Hidden token={props.csrfToken} />
-          <div class="field">
-            <label for="givenName">First name</label>
-            <input
-              type="text"
-              id="givenName"
-              name="givenName"
-              value={props.givenName}
-              maxlength={255}
-              autocomplete="given-name"
-              disabled={locked}
-            />
-          </div>
-          <div class="field">
-            <label for="surname">Last name</label>
-            <input
-              type="text"
-              id="surname"
-              name="surname"
-              value={props.surname}
-              maxlength={255}
-              autocomplete="family-name"
-              disabled={locked}
-            />
-          </div>
-          <div class="field">
-            <label for="email">Email</label>
-            <input
-              type="email"
-              id="email"
-              name="email"
-              value={props.email}
-              maxlength={254}
-              autocomplete="email"
-              disabled={locked}
-            />
-          </div>
+          <Field
+            id="givenName"
+            label="First name"
+            value={props.givenName}
+            max={255}
+            locked={locked}
+            autocomplete="given-name"
+          />
+          <Field
+            id="surname"
+            label="Last name"
+            value={props.surname}
+            max={255}
+            locked={locked}
+            autocomplete="family-name"
+          />
+          <Field
+            id="email"
+            label="Email"
+            type="email"
+            value={props.email}
+            max={254}
+            locked={locked}
+            autocomplete="email"
+          />
           {!locked && <button type="submit">Save profile</button>}
         </form>
       </section>

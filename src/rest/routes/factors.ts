@@ -20,7 +20,7 @@ import { readJsonObject } from '../body'
 import { readFields } from '../fields'
 import { listCollection, rendererFor } from '../views/core'
 import { accountView } from '../views/directory'
-import { challengeSource, challengeView, factorSource, factorView } from '../views/factors'
+import { challengeSource, challengeView, factorView } from '../views/factors'
 import {
   created,
   mustFind,

@@ -5,6 +5,7 @@
  * - `GET /v1/accounts/{id}/oidcSessions`: the live sessions, each with the applications used in it
  * - `DELETE /v1/accounts/{id}/oidcSessions`: ends all of them
  * - `GET /v1/oidcSessions/{sid}`, `DELETE /v1/oidcSessions/{sid}`: one session by its `sid`
+ * - `DELETE /v1/accounts/{id}/oidcGrants`: revokes the account's grants (consents and tokens)
  */
 import * as schema from '../../../db/schema'
 import { EdgepassError } from '../../errors'
@@ -13,6 +14,7 @@ import {
   endSessions,
   findSessionSummary,
   listAccountSessions,
+  revokeAccountGrants,
   type SessionSummary,
 } from '../../oidc/session-admin'
 import type { JsonObject } from '../body'
@@ -75,6 +77,13 @@ export function oidcSessionRoutes(app: RestApp, r: RouteDeps): void {
     delete: async (c) => {
       const account = await loadAccount(c)
       await endAccountSessions(r.deps, account.tenantId, account.id)
+      return c.body(null, 204)
+    },
+  })
+  resource(app, '/accounts/:id/oidcGrants', {
+    delete: async (c) => {
+      const account = await loadAccount(c)
+      await revokeAccountGrants(r.deps, account.tenantId, account.id)
       return c.body(null, 204)
     },
   })
