@@ -37,6 +37,8 @@ export interface AccountInput {
   surname?: string
   status?: AccountStatus
   customData?: CustomData
+  /** Set by faces that must not let a changed address keep its old verification. */
+  emailVerificationStatus?: 'UNVERIFIED'
 }
 
 export interface CreateOptions {
@@ -178,6 +180,9 @@ export async function updateAccount(
     if (input[name] !== undefined) fixed[name] = input[name]!.trim()
   }
   if (input.status !== undefined) fixed.status = input.status
+  if (input.emailVerificationStatus !== undefined) {
+    fixed.emailVerificationStatus = input.emailVerificationStatus
+  }
   if (input.password !== undefined)
     Object.assign(fixed, await passwordChange(deps, account, input.password))
   const row = await refusingOversizedCustomData(() =>

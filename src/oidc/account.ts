@@ -153,7 +153,12 @@ export function accountRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       try {
         // The limits `/v1` holds accounts to (`accountFields`), so no face escapes them.
         const checked = readFields(Object.fromEntries(changes), PROFILE_FIELDS)
-        const updated = await updateAccount(deps, tenant, account, checked)
+        // A new address is not verified: relying parties trust `email_verified`.
+        const newEmail = checked.email !== undefined && checked.email !== account.email
+        const updated = await updateAccount(deps, tenant, account, {
+          ...checked,
+          ...(newEmail ? { emailVerificationStatus: 'UNVERIFIED' as const } : {}),
+        })
         return show(
           c,
           { tenant, account: updated },

@@ -90,6 +90,8 @@ describeTargets('account page', (target) => {
       givenName: 'Grace',
       surname: 'Brewster',
       email: 'grace.brewster@example.com',
+      // email_verified must not vouch for an address nobody verified.
+      emailVerificationStatus: 'UNVERIFIED',
     })
   })
 
