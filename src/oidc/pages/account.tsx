@@ -5,7 +5,7 @@
  * the sessions page. Every form posts below `${issuer}/account` with the CSRF field.
  */
 import { CSRF_FIELD } from '../../ui/csrf'
-import { PasskeyButton } from './mfa'
+import { PasskeyButton } from './controls'
 
 export const ACCOUNT_TITLE = 'Your account'
 

@@ -10,6 +10,7 @@ import type { Deps } from '../../deps'
 import { qrSvg } from '../../mfa/qr'
 import type { OidcEnv } from '../context'
 import { ConsentPage, consentTitle } from './consent'
+import type { PasskeyEndpoints } from './controls'
 import { issuePageCsrfToken } from './forms'
 import { LoginPage, loginTitle, type LoginFormError } from './login'
 import {
@@ -18,7 +19,6 @@ import {
   MFA_TITLE,
   MfaPage,
   MfaSetupPage,
-  type PasskeyEndpoints,
   RECOVERY_CODES_TITLE,
   RecoveryCodesPage,
 } from './mfa'

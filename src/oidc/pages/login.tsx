@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { CSRF_FIELD } from '../../ui/csrf'
-import { PasskeyButton, type PasskeyEndpoints } from './mfa'
+import { CancelForm, PasskeyButton, type PasskeyEndpoints } from './controls'
 import { ScopeList } from './scope-list'
 
 /** Why the login form is shown again: one field, or the pair (wrong credentials). */
@@ -96,12 +96,7 @@ export function LoginPage(props: LoginPageProps) {
       {props.passkey && (
         <PasskeyButton mode="get" label="Sign in with a passkey" endpoints={props.passkey} />
       )}
-      <form method="post" action={props.cancelAction}>
-        <input type="hidden" name={CSRF_FIELD} value={props.csrfToken} />
-        <button type="submit" class="secondary">
-          Cancel
-        </button>
-      </form>
+      <CancelForm action={props.cancelAction} csrfToken={props.csrfToken} />
     </>
   )
 }

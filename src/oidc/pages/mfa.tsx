@@ -6,6 +6,7 @@
  */
 import { raw } from 'hono/html'
 import { CSRF_FIELD } from '../../ui/csrf'
+import { CancelForm, PasskeyButton, type PasskeyEndpoints } from './controls'
 
 export const MFA_TITLE = 'Enter your verification code'
 export const MFA_SETUP_TITLE = 'Set up two-factor authentication'
@@ -59,12 +60,7 @@ function CodeForm(props: CodeFormProps) {
         </div>
         <button type="submit">Verify</button>
       </form>
-      <form method="post" action={props.cancelAction}>
-        <input type="hidden" name={CSRF_FIELD} value={props.csrfToken} />
-        <button type="submit" class="secondary">
-          Cancel
-        </button>
-      </form>
+      <CancelForm action={props.cancelAction} csrfToken={props.csrfToken} />
     </>
   )
 }
@@ -144,47 +140,6 @@ export function RecoveryCodesPage(props: { codes: string[]; continueUrl: string 
       <p>
         <a href={props.continueUrl}>I have saved them — continue</a>
       </p>
-    </>
-  )
-}
-
-/** Where a passkey button asks for options and posts its answer. */
-export interface PasskeyEndpoints {
-  options: string
-  submit: string
-  /** The page's CSRF token, for calls that need one (the account page's). */
-  csrf?: string
-}
-
-/**
- * A button for the passkey script (`passkey-script.ts`), hidden until the script finds WebAuthn,
- * with the line where it reports a failure.
- *
- * @example
- * <PasskeyButton mode="get" label="Sign in with a passkey" endpoints={e} />
- */
-export function PasskeyButton(props: {
-  mode: 'get' | 'create'
-  label: string
-  endpoints: PasskeyEndpoints
-  nameField?: string
-}) {
-  return (
-    <>
-      <button
-        type="button"
-        class="secondary"
-        hidden
-        data-passkey={props.mode}
-        data-options={props.endpoints.options}
-        data-submit={props.endpoints.submit}
-        data-csrf={props.endpoints.csrf}
-        data-name={props.nameField}
-        data-status="passkey-status"
-      >
-        {props.label}
-      </button>
-      <p id="passkey-status" class="error" role="status" />
     </>
   )
 }
