@@ -10,6 +10,7 @@
  * - `POST {issuer}/account/passkeys/{id}/delete` (form) → 303 to the account page
  */
 import type { Context, Hono } from 'hono'
+import { html } from 'hono/html'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import { deletePasskey, finishPasskeyRegistration, startPasskeyRegistration } from '../mfa/passkeys'
@@ -17,6 +18,7 @@ import { checkCsrf, CSRF_FIELD } from '../ui/csrf'
 import { ownerOf, type Owner } from './account'
 import type { OidcEnv } from './context'
 import { readPostedForm } from './pages/forms'
+import { renderOidcPage } from './pages/render'
 
 type Ctx = Context<OidcEnv>
 
@@ -107,7 +109,14 @@ export function accountPasskeyRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       await readPostedForm(c, deps)
     } catch (error) {
       if (!(error instanceof EdgepassError)) throw error
-      return c.redirect(page(c), 303)
+      return renderOidcPage(
+        c,
+        { title: 'This form has expired', hasError: true, status: 403 },
+        html`<p class="lead" role="alert">
+          For your safety, the form works only on the page it came with. Open your account page
+          again.
+        </p>`,
+      )
     }
     const owner = await ownerOf(c, deps)
     if (owner)

@@ -25,6 +25,10 @@ const MAX_PASSKEY_BODY = 64 * 1024
 
 /** `{challengeId, response}` from a JSON body; 400 when unreadable or not of that shape. */
 export async function readJsonPasskey(c: Ctx): Promise<{ challengeId: string; response: unknown }> {
+  // JSON only, like the rest of the JSON interface: a form another site posts is not one.
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+    throw new OAuthError('invalid_request', 'The body must be application/json.')
+  }
   const text = await c.req.text()
   if (text.length > MAX_PASSKEY_BODY)
     throw new OAuthError('invalid_request', 'The body is too large.')

@@ -189,6 +189,10 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
 
   app.post('/interaction/:uid/passkey/options', async (c) => {
     const pending = await loadPending(c, deps)
+    // Each call stores a challenge row: counted per address like sign-in attempts.
+    await enforceRateLimits(deps, [
+      [`login:address:${clientAddressOf(c as never)}`, LOGIN_PER_ADDRESS],
+    ])
     c.header('Cache-Control', 'no-store')
     return c.json(await passkeyOptions(deps, pending.interaction))
   })

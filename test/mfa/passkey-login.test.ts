@@ -220,6 +220,33 @@ describeTargets('passkeys at sign-in', (target) => {
     expect(reply.status).toBe(400)
   })
 
+  test('cross-site request forgery: a passkey removal without the CSRF token is refused', async () => {
+    const { href } = await accountWithPasskey()
+    const listed = await rp.api('GET', `${new URL(href).pathname}/passkeys`)
+    const id = new URL(listed.body.items[0].href).pathname.split('/').pop()
+    const stranger = browser(target)
+    const forged = await stranger.request(`/openid/account/passkeys/${id}/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    })
+    expect(forged.status).toBe(403)
+    expect((await rp.api('GET', `${new URL(href).pathname}/passkeys`)).body.size).toBe(1)
+  })
+
+  test('a passkey answer posted as a form (text/plain, urlencoded) is not read', async () => {
+    const b = browser(target)
+    const interaction = await start(b)
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const reply = await b.request(`${interaction}/passkey`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify({ challengeId: 'x', response: {} }),
+      })
+      expect(reply.status).toBe(400)
+    }
+  })
+
   test('hostile input: malformed passkey bodies are 400, never 5xx', async () => {
     const b = browser(target)
     const interaction = await start(b)
