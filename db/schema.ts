@@ -631,3 +631,31 @@ export const webauthnChallenges = sqliteTable('webauthn_challenges', {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 })
+
+/**
+ * A tenant's LDAP server settings (issue "LDAP directory server", item 6): off until enabled;
+ * the suffix its tree hangs under; the addresses allowed to connect; the admin bind's secret,
+ * kept only as a SHA-256 (256 random bits, shown once).
+ */
+export const ldapSettings = sqliteTable(
+  'ldap_settings',
+  {
+    tenantId: text('tenant_id').primaryKey(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+    /** e.g. `dc=acme` or `dc=cloudron`; unique across tenants (one server serves them all). */
+    suffix: text('suffix').notNull(),
+    /** JSON array of CIDR blocks. */
+    allowlist: text('allowlist').notNull(),
+    adminSecretHash: text('admin_secret_hash'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('ldap_settings_suffix').on(sql`lower(${t.suffix})`)],
+)
+
+/** An application's LDAP bind secret (`cn={applicationId},ou=apps,{suffix}`), hashed. */
+export const ldapAppSecrets = sqliteTable('ldap_app_secrets', {
+  applicationId: text('application_id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})

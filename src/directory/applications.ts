@@ -106,6 +106,8 @@ export async function deleteApplication(deps: Deps, application: ApplicationRow)
     db.delete(schema.oidcTokens).where(inArray(schema.oidcTokens.clientId, clientIds)),
     db.delete(schema.oidcGrants).where(inArray(schema.oidcGrants.clientId, clientIds)),
     db.delete(schema.oidcClients).where(eq(schema.oidcClients.applicationId, application.id)),
+    // And its LDAP bind secret: a later application cannot inherit it (ids are never reused).
+    db.delete(schema.ldapAppSecrets).where(eq(schema.ldapAppSecrets.applicationId, application.id)),
     db
       .delete(schema.applications)
       .where(inTenant(schema.applications, application.tenantId, application.id)),

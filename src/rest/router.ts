@@ -11,6 +11,7 @@ import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
 import { emailTemplateRoutes } from './routes/email-templates'
 import { factorRoutes } from './routes/factors'
+import { ldapSettingsRoutes } from './routes/ldap-settings'
 import { passkeyRoutes } from './routes/passkeys'
 import { oidcClientRoutes } from './routes/oidc-clients'
 import { oidcSessionRoutes } from './routes/oidc-sessions'
@@ -52,6 +53,7 @@ export function restRoutes(deps: Deps) {
   oidcClientRoutes(v1, r)
   factorRoutes(v1, r)
   passkeyRoutes(v1, r)
+  ldapSettingsRoutes(v1, r)
   signingKeyRoutes(v1, r)
   oidcSessionRoutes(v1, r)
   stormpathOAuthRoutes(v1, r)

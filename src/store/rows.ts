@@ -29,3 +29,4 @@ export type MfaChallengeRow = typeof schema.mfaChallenges.$inferSelect
 export type MfaRecoveryCodeRow = typeof schema.mfaRecoveryCodes.$inferSelect
 export type PasskeyRow = typeof schema.passkeys.$inferSelect
 export type WebauthnChallengeRow = typeof schema.webauthnChallenges.$inferSelect
+export type LdapSettingsRow = typeof schema.ldapSettings.$inferSelect
