@@ -100,7 +100,8 @@ function refuse(tenant: TenantRow, code: LoginRefusal, lockedUntil?: Date): Logi
   return { kind: 'refused', code, lockedUntil }
 }
 
-function lockExpiry(account: AccountRow, policies: PoliciesRow): Date | undefined {
+/** When the account's lock ends, if its failed attempts locked it (it may have ended already). */
+export function lockExpiry(account: AccountRow, policies: PoliciesRow): Date | undefined {
   if (policies.maxFailedLoginAttempts <= 0 || !account.lastLoginAttemptAt) return undefined
   if (account.failedLoginAttempts < policies.maxFailedLoginAttempts) return undefined
   return new Date(account.lastLoginAttemptAt.getTime() + policies.accountLockDurationSeconds * 1000)

@@ -7,6 +7,7 @@
 import { and, asc, eq, isNull, lt, or, type SQL } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
+import { enforceRateLimits, MFA_PER_ACCOUNT } from '../security/rate-limit'
 import { runBatch } from '../store/db'
 import type { MfaFactorRow } from '../store/rows'
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes'
@@ -54,6 +55,29 @@ export async function enrolTotp(
   }
   await deps.db.insert(schema.mfaFactors).values(factor)
   return { factor, secret, keyUri: totpKeyUri({ secret, ...input }) }
+}
+
+/**
+ * The account's enrolment left unfinished (an earlier sign-in, the account page, an
+ * administrator), or a new one: retried set-ups do not pile up unverified factors.
+ *
+ * @example
+ * const factor = await resumeOrEnrolTotp(deps, tenant, account)
+ */
+export async function resumeOrEnrolTotp(
+  deps: Pick<Deps, 'db' | 'now' | 'newId' | 'sealer'>,
+  tenant: { id: string; name: string },
+  account: { id: string; username: string },
+): Promise<MfaFactorRow> {
+  const unfinished = await unverifiedFactor(deps, tenant.id, account.id)
+  if (unfinished) return unfinished
+  const { factor } = await enrolTotp(deps, {
+    tenantId: tenant.id,
+    accountId: account.id,
+    accountName: account.username,
+    issuer: tenant.name,
+  })
+  return factor
 }
 
 /** The seed of a factor, for its key URI (REST) or to check a code. */
@@ -118,6 +142,21 @@ function factorsOf(deps: Pick<Deps, 'db'>, tenantId: string, accountId: string, 
     .where(and(eq(f.tenantId, tenantId), eq(f.accountId, accountId), condition))
     .orderBy(asc(f.createdAt), asc(f.id))
     .all()
+}
+
+/**
+ * Counts a second-factor attempt against the account's limit (429 past it): every face that
+ * checks codes or passkeys for an account shares the one counter.
+ *
+ * @example
+ * await limitSecondFactorAttempts(deps, tenant.id, account.id)
+ */
+export function limitSecondFactorAttempts(
+  deps: Pick<Deps, 'db' | 'now'>,
+  tenantId: string,
+  accountId: string,
+): Promise<void> {
+  return enforceRateLimits(deps, [[`mfa:${tenantId}:${accountId}`, MFA_PER_ACCOUNT]])
 }
 
 /**

@@ -10,7 +10,6 @@
  * - `POST {issuer}/account/passkeys/{id}/delete` (form) → 303 to the account page
  */
 import type { Context, Hono } from 'hono'
-import { html } from 'hono/html'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import { deletePasskey, finishPasskeyRegistration, startPasskeyRegistration } from '../mfa/passkeys'
@@ -18,7 +17,7 @@ import { checkCsrf, CSRF_FIELD } from '../ui/csrf'
 import { ownerOf, type Owner } from './account'
 import type { OidcEnv } from './context'
 import { readPostedForm } from './pages/forms'
-import { renderOidcPage } from './pages/render'
+import { refusedFormPage } from './pages/errors'
 
 type Ctx = Context<OidcEnv>
 
@@ -109,14 +108,7 @@ export function accountPasskeyRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       await readPostedForm(c, deps)
     } catch (error) {
       if (!(error instanceof EdgepassError)) throw error
-      return renderOidcPage(
-        c,
-        { title: 'This form has expired', hasError: true, status: 403 },
-        html`<p class="lead" role="alert">
-          For your safety, the form works only on the page it came with. Open your account page
-          again.
-        </p>`,
-      )
+      return refusedFormPage(c, error, 'Open your account page again.')
     }
     const owner = await ownerOf(c, deps)
     if (owner)

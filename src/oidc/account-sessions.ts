@@ -22,6 +22,7 @@ import type { OidcSessionRow } from '../store/rows'
 import type { OidcEnv } from './context'
 import { LOGGED_OUT_TITLE, LoggedOutPage } from './pages/logout'
 import { issuePageCsrfToken, readPostedForm } from './pages/forms'
+import { refusedFormPage } from './pages/errors'
 import { renderOidcPage } from './pages/render'
 import { NoSessionPage, SESSIONS_STYLES, SESSIONS_TITLE, SessionsPage } from './pages/sessions'
 import {
@@ -90,7 +91,7 @@ export function accountSessionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       await readPostedForm(c, deps)
     } catch (error) {
       if (!(error instanceof EdgepassError)) throw error
-      return formError(c, FORM_STATUS[error.code] ?? 400, FORM_REFUSED)
+      return refusedFormPage(c, error, 'Open your sessions again.')
     }
     const session = await currentSession(c, deps)
     if (!session) return c.redirect(pageUrl(c), 303)
@@ -121,16 +122,6 @@ export function accountSessionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
     return c.body(null, 204)
   })
 }
-
-/** How a refused form post is answered; other refusals are 400. */
-const FORM_STATUS: Partial<Record<EdgepassError['code'], 403 | 413 | 415>> = {
-  forbidden: 403,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-}
-
-const FORM_REFUSED =
-  'For your safety, the form works only on the page it came with. Open your sessions again.'
 
 /** The session `sid` if it is a live one of the same account as `session`. */
 async function ownSession(
@@ -172,7 +163,7 @@ function signedOut(c: Ctx): Promise<Response> {
   return renderOidcPage(c, { title: LOGGED_OUT_TITLE }, LoggedOutPage({}))
 }
 
-function formError(c: Ctx, status: 400 | 403 | 404 | 413 | 415, text: string): Promise<Response> {
+function formError(c: Ctx, status: 404, text: string): Promise<Response> {
   return renderOidcPage(
     c,
     { title: 'Your sessions could not be changed', hasError: true, status },

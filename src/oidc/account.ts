@@ -7,7 +7,6 @@
  */
 import { eq } from 'drizzle-orm'
 import type { Context, Hono } from 'hono'
-import { html } from 'hono/html'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
@@ -19,12 +18,12 @@ import { readFields, text } from '../rest/fields'
 import {
   activeFactors,
   checkTotpFactor,
-  enrolTotp,
   openTotpSecret,
   remainingRecoveryCodes,
   removeFactor,
   renewRecoveryCodes,
   unverifiedFactor,
+  resumeOrEnrolTotp,
 } from '../mfa/factors'
 import { listPasskeys } from '../mfa/passkeys'
 import { qrSvg } from '../mfa/qr'
@@ -43,6 +42,7 @@ import {
   RecoveryCodesPage,
 } from './pages/mfa'
 import { PASSKEY_SCRIPT } from './pages/passkey-script'
+import { refusedFormPage } from './pages/errors'
 import { renderOidcPage } from './pages/render'
 import { NoSessionPage } from './pages/sessions'
 import { currentSession } from './sessions'
@@ -109,15 +109,7 @@ export function accountRoutes(app: Hono<OidcEnv>, deps: Deps): void {
           form = await readPostedForm(c, deps)
         } catch (error) {
           if (!(error instanceof EdgepassError)) throw error
-          const status =
-            error.code === 'forbidden' ? 403 : error.code === 'payload_too_large' ? 413 : 400
-          return renderOidcPage(
-            c,
-            { title: 'This form has expired', hasError: true, status },
-            NoticeText({
-              text: 'For your safety, the form works only on the page it came with. Open your account page again.',
-            }),
-          )
+          return refusedFormPage(c, error, 'Open your account page again.')
         }
       }
       const owner = await ownerOf(c, deps)
@@ -192,7 +184,9 @@ export function accountRoutes(app: Hono<OidcEnv>, deps: Deps): void {
 
   app.post(
     '/account/mfa/setup',
-    signedIn(async (c, owner) => setupPage(c, owner, await setupFactor(deps, owner))),
+    signedIn(async (c, owner) =>
+      setupPage(c, owner, await resumeOrEnrolTotp(deps, owner.tenant, owner.account)),
+    ),
   )
 
   app.post(
@@ -285,10 +279,6 @@ function codesPage(c: Ctx, codes: string[], continueUrl: string) {
   )
 }
 
-function NoticeText(props: { text: string }) {
-  return html`<p class="lead" role="alert">${props.text}</p>`
-}
-
 export async function ownerOf(c: Ctx, deps: Deps): Promise<Owner | undefined> {
   const session = await currentSession(c, deps)
   if (!session) return undefined
@@ -297,22 +287,6 @@ export async function ownerOf(c: Ctx, deps: Deps): Promise<Owner | undefined> {
     deps.db.select().from(schema.tenants).where(eq(schema.tenants.id, session.tenantId)).get(),
   ])
   return account && tenant && account.status === 'ENABLED' ? { account, tenant } : undefined
-}
-
-/** The account's unfinished enrolment, or a new one. */
-async function setupFactor(deps: Deps, owner: Owner) {
-  const { account, tenant } = owner
-  return (
-    (await unverifiedFactor(deps, tenant.id, account.id)) ??
-    (
-      await enrolTotp(deps, {
-        tenantId: tenant.id,
-        accountId: account.id,
-        accountName: account.username,
-        issuer: tenant.name,
-      })
-    ).factor
-  )
 }
 
 /** Each check of the current password is a guess: counted like password changes. */

@@ -15,14 +15,13 @@ import { EdgepassError } from '../errors'
 import {
   checkSecondFactor,
   checkTotpFactor,
-  enrolTotp,
+  limitSecondFactorAttempts,
   openTotpSecret,
   renewRecoveryCodes,
-  unverifiedFactor,
+  resumeOrEnrolTotp,
 } from '../mfa/factors'
 import { hasSecondFactor } from '../mfa/passkeys'
 import { totpKeyUri } from '../mfa/totp'
-import { enforceRateLimits, MFA_PER_ACCOUNT } from '../security/rate-limit'
 import type { AccountRow, MfaFactorRow, OidcInteractionRow, TenantRow } from '../store/rows'
 import { OAuthError } from './errors'
 
@@ -47,19 +46,7 @@ export async function secondStepAfterPassword(
   let setupFactorId: string | null = null
   if (!(await hasSecondFactor(deps, tenant.id, account.id))) {
     if (!tenant.mandatoryMfa) return undefined
-    // An enrolment left unfinished (an earlier sign-in, or an administrator's) is taken up
-    // again rather than piling up unverified factors at every attempt.
-    const unfinished = await unverifiedFactor(deps, tenant.id, account.id)
-    const factor =
-      unfinished ??
-      (
-        await enrolTotp(deps, {
-          tenantId: tenant.id,
-          accountId: account.id,
-          accountName: account.username,
-          issuer: tenant.name,
-        })
-      ).factor
+    const factor = await resumeOrEnrolTotp(deps, tenant, account)
     setupFactorId = factor.id
   }
   await deps.db
@@ -93,7 +80,7 @@ export async function passMfaStep(
   code: string,
 ): Promise<StepResult> {
   const accountId = requireStep(interaction, 'mfa')
-  await enforceRateLimits(deps, [[`mfa:${interaction.tenantId}:${accountId}`, MFA_PER_ACCOUNT]])
+  await limitSecondFactorAttempts(deps, interaction.tenantId, accountId)
   const check = await checkSecondFactor(deps, interaction.tenantId, accountId, code)
   if (check.kind === 'replayed') return { kind: 'refused', message: USED_CODE }
   if (check.kind === 'refused') return { kind: 'refused', message: WRONG_CODE }
@@ -110,7 +97,7 @@ export async function passMfaSetupStep(
   code: string,
 ): Promise<StepResult> {
   const accountId = requireStep(interaction, 'mfa_setup')
-  await enforceRateLimits(deps, [[`mfa:${interaction.tenantId}:${accountId}`, MFA_PER_ACCOUNT]])
+  await limitSecondFactorAttempts(deps, interaction.tenantId, accountId)
   const factor = await setupFactorOf(deps, interaction)
   const check = await checkTotpFactor(deps, factor, code.trim())
   if (check.kind === 'replayed') return { kind: 'refused', message: USED_CODE }

@@ -9,23 +9,22 @@
  */
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
-import { findAccountByLogin } from '../directory/login'
+import { findAccountByLogin, lockExpiry } from '../directory/login'
 import { loadPolicies } from '../directory/accounts'
 import {
   finishPasskeyAuthentication,
   startPasskeyAuthentication,
   type PasskeyAssertion,
 } from '../mfa/passkeys'
-import { enforceRateLimits, LOGIN_PER_ADDRESS, MFA_PER_ACCOUNT } from '../security/rate-limit'
+import { limitSecondFactorAttempts } from '../mfa/factors'
+import { enforceRateLimits, LOGIN_PER_ADDRESS } from '../security/rate-limit'
 import type { ApplicationRow, OidcInteractionRow, TenantRow } from '../store/rows'
 import { findInTenant } from '../store/scoped'
 import { owedStep, type StepResult } from './interaction-mfa'
 import { OAuthError } from './errors'
 
-type PasskeyDeps = Deps
-
 /** Options for the step the interaction is at: its account's passkeys, or any (passwordless). */
-export async function passkeyOptions(deps: PasskeyDeps, interaction: OidcInteractionRow) {
+export async function passkeyOptions(deps: Deps, interaction: OidcInteractionRow) {
   const owed = owedStep(interaction)
   if (owed === 'mfa') {
     return startPasskeyAuthentication(deps, interaction.tenantId, interaction.mfaAccountId)
@@ -42,7 +41,7 @@ export async function passkeyOptions(deps: PasskeyDeps, interaction: OidcInterac
  * only then is a passkey two factors in one.
  */
 export async function passPasskeyStep(
-  deps: PasskeyDeps,
+  deps: Deps,
   tenant: TenantRow,
   application: ApplicationRow | undefined,
   interaction: OidcInteractionRow,
@@ -52,7 +51,7 @@ export async function passPasskeyStep(
   const owed = owedStep(interaction)
   if (owed === 'mfa') {
     const accountId = interaction.mfaAccountId!
-    await enforceRateLimits(deps, [[`mfa:${tenant.id}:${accountId}`, MFA_PER_ACCOUNT]])
+    await limitSecondFactorAttempts(deps, tenant.id, accountId)
     const outcome = await finishPasskeyAuthentication(deps, tenant.id, input)
     if (outcome.kind === 'refused') return { kind: 'refused', message: outcome.reason }
     return { kind: 'passed', accountId, amr: ['pwd', ...keyAmr(outcome.value), 'mfa'] }
@@ -83,7 +82,7 @@ function keyAmr(assertion: PasskeyAssertion): string[] {
 
 /** Why the passkey's account may not sign in to this application, if it may not. */
 async function firstFactorRefusal(
-  deps: PasskeyDeps,
+  deps: Deps,
   tenant: TenantRow,
   application: ApplicationRow | undefined,
   accountId: string,
@@ -101,12 +100,7 @@ async function firstFactorRefusal(
   if (!match || match.account.id !== account.id || match.disabledOnPath) return denied
   if (account.status !== 'ENABLED') return 'This account is not enabled.'
   const policies = await loadPolicies(deps, account.directoryId)
-  const lockedUntil =
-    policies.maxFailedLoginAttempts > 0 &&
-    account.lastLoginAttemptAt &&
-    account.failedLoginAttempts >= policies.maxFailedLoginAttempts
-      ? account.lastLoginAttemptAt.getTime() + policies.accountLockDurationSeconds * 1000
-      : 0
-  if (lockedUntil > deps.now().getTime()) return 'This account is locked for now.'
+  const lockedUntil = lockExpiry(account, policies)
+  if (lockedUntil && deps.now() < lockedUntil) return 'This account is locked for now.'
   return undefined
 }

@@ -247,6 +247,16 @@ describeTargets('passkeys at sign-in', (target) => {
     }
   })
 
+  test('hostile input: odd passkey ids through /v1 are 404, and nothing is deleted', async () => {
+    const { href } = await accountWithPasskey()
+    for (const id of ['nope', 'z'.repeat(500), '%00', '..%2F..']) {
+      expect((await rp.api('GET', `/v1/passkeys/${id}`)).status).toBe(404)
+      expect((await rp.api('DELETE', `/v1/passkeys/${id}`)).status).toBe(404)
+    }
+    expect((await rp.api('GET', '/v1/accounts/nobody/passkeys')).status).toBe(404)
+    expect((await rp.api('GET', `${new URL(href).pathname}/passkeys`)).body.size).toBe(1)
+  })
+
   test('hostile input: malformed passkey bodies are 400, never 5xx', async () => {
     const b = browser(target)
     const interaction = await start(b)

@@ -18,6 +18,8 @@ interface ErrorPage {
   status: ContentfulStatusCode
   title: string
   text: string
+  /** Whether the way on (by default, signing in again) follows the text. */
+  retry?: boolean
 }
 
 const START_AGAIN = 'Go back to the application and sign in again.'
@@ -27,22 +29,26 @@ const ERROR_PAGES: Partial<Record<ErrorCode, ErrorPage>> = {
   not_found: {
     status: 404,
     title: 'This sign-in request has expired',
-    text: `A sign-in request works for an hour, in the browser that started it. ${START_AGAIN}`,
+    text: 'A sign-in request works for an hour, in the browser that started it.',
+    retry: true,
   },
   forbidden: {
     status: 403,
     title: 'This form has expired',
-    text: `For your safety, the form works only on the page it came with. ${START_AGAIN}`,
+    text: 'For your safety, the form works only on the page it came with.',
+    retry: true,
   },
   payload_too_large: {
     status: 413,
     title: 'This form is too large',
-    text: `The form sent more than it should. ${START_AGAIN}`,
+    text: 'The form sent more than it should.',
+    retry: true,
   },
   unsupported_media_type: {
     status: 415,
     title: 'This form could not be read',
-    text: `Please send the form from its page. ${START_AGAIN}`,
+    text: 'Please send the form from its page.',
+    retry: true,
   },
   rate_limited: {
     status: 429,
@@ -59,7 +65,8 @@ const ERROR_PAGES: Partial<Record<ErrorCode, ErrorPage>> = {
 const OTHER_ERROR: ErrorPage = {
   status: 400,
   title: 'This request could not be completed',
-  text: START_AGAIN,
+  text: '',
+  retry: true,
 }
 
 const UNEXPECTED_ERROR: ErrorPage = {
@@ -78,7 +85,7 @@ const UNEXPECTED_ERROR: ErrorPage = {
  */
 export function interactionErrorPage(c: Ctx, error: unknown, log: Logger): Promise<Response> {
   if (error instanceof OAuthError) {
-    return errorPage(c, { ...OTHER_ERROR, text: `${error.description} ${START_AGAIN}` })
+    return errorPage(c, { ...OTHER_ERROR, text: error.description })
   }
   if (!(error instanceof EdgepassError)) {
     log.error('unexpected error', { requestId: c.get('requestId'), ...describeError(error) })
@@ -111,10 +118,18 @@ export function authorizationErrorPage(c: Ctx, message: string): Promise<Respons
   )
 }
 
-function errorPage(c: Ctx, page: ErrorPage): Promise<Response> {
-  return renderOidcPage(
-    c,
-    { title: page.title, status: page.status },
-    <p class="lead">{page.text}</p>,
-  )
+/**
+ * The page for a posted form that `readPostedForm` refused (CSRF, size, type) on a page other
+ * than a sign-in step; `again` says where to go on from.
+ *
+ * @example
+ * return refusedFormPage(c, error, 'Open your account page again.')
+ */
+export function refusedFormPage(c: Ctx, error: EdgepassError, again: string): Promise<Response> {
+  return errorPage(c, ERROR_PAGES[error.code] ?? OTHER_ERROR, again)
+}
+
+function errorPage(c: Ctx, page: ErrorPage, again = START_AGAIN): Promise<Response> {
+  const text = page.retry ? `${page.text} ${again}`.trim() : page.text
+  return renderOidcPage(c, { title: page.title, status: page.status }, <p class="lead">{text}</p>)
 }

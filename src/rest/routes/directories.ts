@@ -28,6 +28,7 @@ import {
 } from '../views/directory'
 import { accountFields, accountCreateOptions } from './accounts'
 import {
+  loadPathTenant,
   created,
   mustFind,
   queryOf,
@@ -97,16 +98,7 @@ export function listLink<Row>(c: RestContext, r: RouteDeps, link: LinkSpec<Row>,
 
 export function tenantRoutes(app: RestApp, r: RouteDeps): void {
   const { tenants } = schema
-  const loadTenant = async (c: RestContext) => {
-    const s = scope(c, r)
-    // Another tenant is indistinguishable from a missing one (DESIGN.md principle 8).
-    const row =
-      c.req.param('id') === s.tenantId
-        ? await s.deps.db.select().from(tenants).where(eq(tenants.id, s.tenantId)).get()
-        : undefined
-    if (!row) throw new EdgepassError('not_found', 'The tenant does not exist.')
-    return row
-  }
+  const loadTenant = (c: RestContext) => loadPathTenant(c, r)
   // The Node SDK starts here and follows the redirect with its credentials (reference §2, rule 7).
   resource(app, '/tenants/current', {
     get: (c) => c.redirect(r.hrefs.of('tenants', c.get('caller').tenantId), 302),

@@ -13,8 +13,12 @@ import { and, eq } from 'drizzle-orm'
 import * as v from 'valibot'
 import * as schema from '../../../db/schema'
 import { EdgepassError } from '../../errors'
-import { checkTotpFactor, enrolTotp, removeFactor } from '../../mfa/factors'
-import { enforceRateLimits, MFA_PER_ACCOUNT } from '../../security/rate-limit'
+import {
+  checkTotpFactor,
+  enrolTotp,
+  limitSecondFactorAttempts,
+  removeFactor,
+} from '../../mfa/factors'
 import type { MfaChallengeRow, MfaFactorRow } from '../../store/rows'
 import { readJsonObject } from '../body'
 import { readFields } from '../fields'
@@ -164,7 +168,7 @@ async function answer(
   if (factor.status !== 'ENABLED') {
     throw new EdgepassError('invalid_value', 'The factor is disabled.', { field: 'factor' })
   }
-  await enforceRateLimits(r.deps, [[`mfa:${factor.tenantId}:${factor.accountId}`, MFA_PER_ACCOUNT]])
+  await limitSecondFactorAttempts(r.deps, factor.tenantId, factor.accountId)
   const check = await checkTotpFactor(r.deps, factor, code.trim())
   const status = check.kind === 'accepted' ? 'SUCCESS' : 'FAILED'
   const { mfaChallenges: ch } = schema

@@ -1,7 +1,10 @@
+import { eq } from 'drizzle-orm'
 import type { Context, Handler, Hono } from 'hono'
+import * as schema from '../../../db/schema'
 import type { Deps } from '../../deps'
 import { EdgepassError } from '../../errors'
 import { methodNotAllowed } from '../../http/methods'
+import type { TenantRow } from '../../store/rows'
 import { findInTenant } from '../../store/scoped'
 import type { JsonObject } from '../body'
 import { scopeOf, type RestEnv, type Scope } from '../context'
@@ -92,4 +95,19 @@ export function queryFlag(query: URLSearchParams, name: string): boolean | undef
   if (value === null) return undefined
   if (value === 'true' || value === 'false') return value === 'true'
   throw new EdgepassError('query_invalid_value', `${name} must be true or false.`, { field: name })
+}
+
+/**
+ * The tenant of a `/tenants/{id}/…` path: the caller's own; any other id is as missing
+ * (DESIGN.md principle 8).
+ */
+export async function loadPathTenant(c: RestContext, routeDeps: RouteDeps): Promise<TenantRow> {
+  const s = scope(c, routeDeps)
+  const { tenants } = schema
+  const row =
+    c.req.param('id') === s.tenantId
+      ? await s.deps.db.select().from(tenants).where(eq(tenants.id, s.tenantId)).get()
+      : undefined
+  if (!row) throw new EdgepassError('not_found', 'The tenant does not exist.')
+  return row
 }

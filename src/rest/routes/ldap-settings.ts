@@ -22,6 +22,7 @@ import type { LdapSettingsRow } from '../../store/rows'
 import { readJsonObject, type JsonObject } from '../body'
 import { readFields } from '../fields'
 import {
+  loadPathTenant,
   mustFind,
   resource,
   scope,
@@ -49,24 +50,7 @@ export function ldapSettingsRoutes(app: RestApp, r: RouteDeps): void {
     modifiedAt: row.modifiedAt.toISOString(),
     tenant: { href: r.hrefs.of('tenants', row.tenantId) },
   })
-  /** The caller's own tenant. */
-  const ownTenant = async (c: RestContext) => {
-    const s = scope(c, r)
-    const row = await s.deps.db
-      .select()
-      .from(schema.tenants)
-      .where(eq(schema.tenants.id, s.tenantId))
-      .get()
-    if (!row) throw new EdgepassError('not_found', 'The tenant does not exist.')
-    return row
-  }
-  /** The tenant of the path: the caller's own; any other id is as missing. */
-  const loadTenant = async (c: RestContext) => {
-    if (c.req.param('id') !== scope(c, r).tenantId) {
-      throw new EdgepassError('not_found', 'The tenant does not exist.')
-    }
-    return ownTenant(c)
-  }
+  const loadTenant = (c: RestContext) => loadPathTenant(c, r)
 
   resource(app, '/tenants/:id/ldap', {
     get: async (c) => c.json(view(await ldapSettingsOf(r.deps, await loadTenant(c)))),
@@ -91,7 +75,12 @@ export function ldapSettingsRoutes(app: RestApp, r: RouteDeps): void {
     post: async (c) => {
       const s = scope(c, r)
       const application = await mustFind(s, schema.applications, c.req.param('id')!, 'application')
-      const tenant = await ownTenant(c)
+      const tenant = await r.deps.db
+        .select({ id: schema.tenants.id, nameKey: schema.tenants.nameKey })
+        .from(schema.tenants)
+        .where(eq(schema.tenants.id, application.tenantId))
+        .get()
+      if (!tenant) throw new EdgepassError('not_found', 'The tenant does not exist.')
       const settings = await ldapSettingsOf(r.deps, tenant)
       const secret = await rotateLdapAppSecret(r.deps, application)
       c.header('Cache-Control', 'no-store')
