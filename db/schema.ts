@@ -659,3 +659,15 @@ export const ldapAppSecrets = sqliteTable('ldap_app_secrets', {
   secretHash: text('secret_hash').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 })
+
+/**
+ * A counter per tenant that triggers (migration 0008) bump whenever something the LDAP tree is
+ * built from changes: accounts (not their login counters), groups, memberships, directories,
+ * applications, mappings, organizations and the LDAP settings. The LDAP worker polls this small
+ * table and rebuilds only the tenants whose counter moved, so a change through `/v1` or the OIDC
+ * pages shows over LDAP within a poll interval without rereading the directory per request.
+ */
+export const directoryRevisions = sqliteTable('directory_revisions', {
+  tenantId: text('tenant_id').primaryKey(),
+  revision: integer('revision').notNull().default(0),
+})

@@ -113,7 +113,7 @@ export function lockExpiry(account: AccountRow, policies: PoliciesRow): Date | u
  * (Cloudpass defect 19). The failure that reaches the limit queues the account-locked mail in
  * the same batch, decided by the database so that concurrent failures send it once.
  */
-async function recordFailure(
+export async function recordFailure(
   deps: Deps,
   account: AccountRow,
   policies: PoliciesRow,
@@ -140,7 +140,11 @@ async function recordFailure(
 }
 
 /** Resets the failure counter and upgrades an imported or outdated hash to argon2id. */
-async function recordSuccess(deps: Deps, account: AccountRow, password: string): Promise<void> {
+export async function recordSuccess(
+  deps: Deps,
+  account: AccountRow,
+  password: string,
+): Promise<void> {
   const rehash = deps.passwords.needsRehash(account.passwordHash!)
   const changes: Partial<AccountRow> = { failedLoginAttempts: 0, lastLoginAttemptAt: deps.now() }
   if (rehash) changes.passwordHash = await deps.passwords.hash(password)

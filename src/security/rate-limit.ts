@@ -1,6 +1,6 @@
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
-import { countHit, forgetOldHits } from '../store/rate-limits'
+import { countHit, currentHits, forgetOldHits } from '../store/rate-limits'
 
 /** A limit: at most `max` hits per `windowSeconds`. */
 export interface RateLimit {
@@ -50,4 +50,34 @@ export async function enforceRateLimits(
       retryAfterSeconds: retryAfter,
     })
   }
+}
+
+/** LDAP binds: failures per bind DN, and per client address (which may hide many users). */
+export const LDAP_BIND_FAILURES_PER_DN: RateLimit = { max: 10, windowSeconds: 300 }
+export const LDAP_BIND_FAILURES_PER_ADDRESS: RateLimit = { max: 100, windowSeconds: 300 }
+
+/**
+ * Whether any `(key, limit)` has already reached its limit in the current window, without
+ * counting a hit: the LDAP server asks before hashing a password, so a blocked guesser costs
+ * nothing ({@link countFailures} counts only what failed).
+ */
+export async function isRateLimited(
+  deps: Pick<Deps, 'db' | 'now'>,
+  checks: readonly [key: string, limit: RateLimit][],
+): Promise<boolean> {
+  const now = deps.now().getTime()
+  for (const [key, limit] of checks) {
+    const hits = await currentHits(deps.db, key, limit.windowSeconds * 1000, now)
+    if (hits >= limit.max) return true
+  }
+  return false
+}
+
+/** Counts one failure against each `(key, limit)` (see {@link isRateLimited}). */
+export async function countFailures(
+  deps: Pick<Deps, 'db' | 'now'>,
+  checks: readonly [key: string, limit: RateLimit][],
+): Promise<void> {
+  const now = deps.now().getTime()
+  for (const [key, limit] of checks) await countHit(deps.db, key, limit.windowSeconds * 1000, now)
 }

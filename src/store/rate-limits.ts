@@ -1,4 +1,4 @@
-import { lt, sql } from 'drizzle-orm'
+import { eq, lt, sql } from 'drizzle-orm'
 import { rateLimits } from '../../db/schema'
 import type { Database } from './db'
 
@@ -31,4 +31,19 @@ export async function countHit(
 /** Forgets counters whose window ended long ago (housekeeping; any instance may run it). */
 export async function forgetOldHits(db: Database, before: number): Promise<void> {
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, before))
+}
+
+/** The hits on `key` in its current window (0 when the window has ended or never began). */
+export async function currentHits(
+  db: Database,
+  key: string,
+  windowMs: number,
+  now: number,
+): Promise<number> {
+  const row = await db
+    .select({ count: rateLimits.count, windowStart: rateLimits.windowStart })
+    .from(rateLimits)
+    .where(eq(rateLimits.key, key))
+    .get()
+  return row && row.windowStart > now - windowMs ? row.count : 0
 }
