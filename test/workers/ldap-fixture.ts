@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createApp } from '../../src/app'
 import { parseConfig } from '../../src/config'
 import type { Deps } from '../../src/deps'
@@ -16,7 +17,7 @@ import type { Database } from '../../src/store/db'
 import { watchDirectory, type DirectoryWatch } from '../../workers/ldap/load'
 import { startLdapServer, type LdapServer, type LdapServerOptions } from '../../workers/ldap/server'
 import { bootstrapAdmin, type Admin } from '../harness/admin'
-import { refuseOutbound, TEST_BASE_URL, testEnv } from '../harness/targets'
+import { refuseOutbound, TEST_BASE_URL, TEST_SECRET_KEY, testEnv } from '../harness/targets'
 
 export const PASSWORD = 'Ldap-pass-1234'
 
@@ -157,7 +158,7 @@ export async function runTool(args: string[], env: Record<string, string> = {}):
   const child = Bun.spawn(args, {
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { ...process.env, LDAPNOINIT: '1', ...env },
+    env: { ...process.env, ...env },
     timeout: 15_000,
   })
   const [stdout, stderr, exitCode] = await Promise.all([
@@ -186,4 +187,40 @@ export function parseLdif(text: string): { dn: string; attributes: Record<string
     entries.push(entry)
   }
   return entries
+}
+
+export const LDAP_WORKER_ENTRY = fileURLToPath(
+  new URL('../../workers/ldap/main.ts', import.meta.url),
+)
+
+/**
+ * Starts the worker process (`bun workers/ldap/main.ts`) and waits for its "ldap listening"
+ * line; `logs` keeps collecting what it prints.
+ */
+export async function startLdapWorker(env: Record<string, string>) {
+  const child = Bun.spawn([process.execPath, LDAP_WORKER_ENTRY], {
+    env: { ...process.env, SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'info', ...env },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const reader = child.stdout.getReader()
+  const decoder = new TextDecoder()
+  let seen = ''
+  const deadline = Date.now() + 10_000
+  while (!seen.includes('ldap listening')) {
+    if (Date.now() > deadline) throw new Error(`worker did not start: ${seen}`)
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`worker exited: ${seen} ${await new Response(child.stderr).text()}`)
+    seen += decoder.decode(value)
+  }
+  const logs = [seen]
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      logs.push(decoder.decode(value))
+    }
+  })()
+  return { child, logs }
 }

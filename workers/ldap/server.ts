@@ -107,9 +107,10 @@ export function startLdapServer(options: LdapServerOptions): LdapServer {
             return connection.pendingBytes < HIGH_WATER_BYTES
           },
           close() {
-            // Let queued answers (a Notice of Disconnection) go before the socket closes.
+            // Let queued answers (a Notice of Disconnection) go before the socket closes; a
+            // client that is not reading gets a second, then the socket is dropped.
             if (connection.pending.length === 0) connection.socket.end()
-            else setTimeout(() => connection.socket.end(), 1000)
+            else setTimeout(() => connection.socket.terminate(), 1000)
           },
           get secure() {
             return connection.secure

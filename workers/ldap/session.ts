@@ -8,7 +8,7 @@
 import { VERSION } from '../../src/http/platform'
 import { describeError } from '../../src/log'
 import { isAllowed } from '../../src/security/cidr'
-import { BerError, concat, tlvLength } from './ber'
+import { BerError, concat, TAG, tlvLength } from './ber'
 import { ANONYMOUS, simpleBind, viewOf, type BindContext, type Identity } from './bind'
 import { makeEntry, type Entry } from './directory'
 import { normalizeDn } from './dn'
@@ -28,6 +28,10 @@ import {
   type Request,
 } from './messages'
 import { entryBody, searchView, selectAttributes, type AttributeSelection } from './search'
+
+/** Requests a connection may have waiting (pipelined, or held back while its client is not reading). */
+const MAX_QUEUED_REQUESTS = 1024
+const MAX_QUEUED_BYTES = 1024 * 1024
 
 export interface SessionLimits {
   /** Largest LDAPMessage accepted (a bind or search is a few hundred bytes). */
@@ -92,6 +96,11 @@ export class LdapSession {
     this.input = this.input.length === 0 ? new Uint8Array(chunk) : concat([this.input, chunk])
     try {
       for (;;) {
+        // Every LDAPMessage is a SEQUENCE: anything else (an HTTP request, a TLS hello on the
+        // plain port) is refused at its first byte rather than waited on.
+        if (this.input.length > 0 && this.input[0] !== TAG.sequence) {
+          throw new BerError('not an LDAP message')
+        }
         const length = tlvLength(this.input)
         if (length !== undefined && length > this.context.limits.maxMessageBytes) {
           throw new BerError(`message larger than ${this.context.limits.maxMessageBytes} bytes`)
@@ -106,10 +115,11 @@ export class LdapSession {
       this.disconnect(RESULT.protocolError, (error as Error).message)
       return
     }
-    // A client that sends without reading: its queue is bounded by what one read brings while
-    // paused, as the transport stops reading when answers are not being taken.
-    if (this.queue.length > 1024) {
-      this.disconnect(RESULT.busy, 'too many requests queued')
+    // A client that sends without reading its answers: the session stops answering (paused),
+    // so requests pile up here; past a bound the connection is dropped rather than the memory.
+    const queuedBytes = this.queue.reduce((total, pdu) => total + pdu.length, 0)
+    if (this.queue.length > MAX_QUEUED_REQUESTS || queuedBytes > MAX_QUEUED_BYTES) {
+      this.disconnect(RESULT.busy, 'Too many requests waiting for an answer.')
       return
     }
     void this.pump()
