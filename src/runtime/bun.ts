@@ -29,11 +29,14 @@ import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
 import type { Database } from '../store/db'
+import { parseLdapConfig } from '../../workers/ldap/config'
 import { runPeriodically, trackBackgroundWork } from './bun-background'
+import { superviseCompanion } from './companions'
 import { installStatementCache } from './libsql-statements'
 import { passwordPrimitives } from './passwords-bun'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
+const LDAP_WORKER = fileURLToPath(new URL('../../workers/ldap/main.ts', import.meta.url))
 export const SECRET_KEY_FILE = './data/secret.key'
 const SHUTDOWN_GRACE_MS = 10_000
 /** How often queued mail (retries, and anything a request did not deliver) is looked at. */
@@ -138,6 +141,8 @@ export function createBunDeps(config: Config, db: Database, log: Logger): Deps {
 
 async function main(): Promise<void> {
   const config = await loadConfig(process.env)
+  // Checked here too, so a bad LDAP variable stops `npm start` with its one-line message.
+  const ldap = parseLdapConfig(process.env)
   const log = createLogger(config.logLevel, (line) => console.log(line))
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
@@ -151,7 +156,21 @@ async function main(): Promise<void> {
       app.fetch(request, { clientAddress: bun.requestIP(request)?.address }, background.context),
   })
 
-  printBanner(config)
+  // The LDAP server, a companion process on the same database, started after the migrations
+  // so that the two never race to apply them. LDAP_PORT=off leaves it out.
+  const companions =
+    ldap.port === undefined
+      ? []
+      : [
+          superviseCompanion(
+            'ldap',
+            LDAP_WORKER,
+            { ...process.env, SECRET_KEY: config.secretKey, DATABASE_URL: config.databaseUrl },
+            log,
+          ),
+        ]
+
+  printBanner(config, ldap.port)
   log.info('started', {
     version: VERSION,
     port: server.port,
@@ -184,6 +203,7 @@ async function main(): Promise<void> {
     await server.stop()
     clearTimeout(forced)
     await background.settled(SHUTDOWN_GRACE_MS)
+    await Promise.all(companions.map((companion) => companion.stop()))
     client.close()
     log.info('stopped')
     process.exit(0)
@@ -192,10 +212,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'))
 }
 
-function printBanner(config: Config): void {
+function printBanner(config: Config, ldapPort: number | undefined): void {
   const lines = [
     `Edgepass ${VERSION} is listening on ${config.baseUrl}`,
     `  database: ${redactUrl(config.databaseUrl)}`,
+    ldapPort === undefined
+      ? '  LDAP: off (LDAP_PORT=off)'
+      : `  LDAP: port ${ldapPort}, for tenants that enable it (POST /v1/tenants/{id}/ldap)`,
     '  create the first tenant and its administrator:',
     `    curl --data 'tenantNameKey=my-tenant&email=admin@example.com&givenName=Ada&surname=Admin&password=Change-me-1234' ${config.baseUrl}/registration`,
     `  then log in with the same fields: curl -c cookies.txt --data '…' ${config.baseUrl}/login (see README.md)`,

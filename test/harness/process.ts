@@ -31,7 +31,8 @@ export async function startServer(
   const started = performance.now()
   const child = Bun.spawn([process.execPath, BUN_ENTRY], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    // The LDAP companion is off unless a test asks for it: parallel servers would share its port.
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), LDAP_PORT: 'off', ...env },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -68,7 +69,7 @@ export async function waitForReady(
 export async function runServerExpectingExit(cwd: string, env: Record<string, string>) {
   const child = Bun.spawn([process.execPath, BUN_ENTRY], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', LDAP_PORT: 'off', ...env },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

@@ -19,7 +19,7 @@ export interface SystemTool {
   usedBy: string
 }
 
-/** One row per tool; slapd and ldapsearch join with the LDAP and sync issues. */
+/** One row per tool. */
 export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     name: 'chromium',
@@ -27,7 +27,25 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     debianPackage: 'chromium',
     usedBy: 'test/ui (the hosted pages in headless Chromium)',
   },
+  {
+    name: 'ldapsearch',
+    path: '/usr/bin/ldapsearch',
+    debianPackage: 'ldap-utils',
+    usedBy: 'test/workers (the LDAP server against the OpenLDAP client tools)',
+  },
+  {
+    name: 'slapd',
+    path: '/usr/sbin/slapd',
+    debianPackage: 'slapd',
+    usedBy: 'bench/ldap.sh and the external directory suites (OpenLDAP as the peer)',
+  },
 ]
+
+/**
+ * Debconf answers given before installing: Debian's slapd package otherwise creates and starts
+ * its own directory; the suites start private instances of their own.
+ */
+export const DEBCONF_PRESEED = 'slapd slapd/no_configuration boolean true'
 
 /** The tools of `tools` whose executable is not where the suites expect it. */
 export function missingTools(
@@ -61,7 +79,7 @@ function main(): number {
     )
     return 1
   }
-  const command = `apt-get update -qq && ${installCommand(missing, false).replace('-y', '-y -qq')}`
+  const command = `echo '${DEBCONF_PRESEED}' | debconf-set-selections && apt-get update -qq && ${installCommand(missing, false).replace('-y', '-y -qq')}`
   console.log(`system tools: installing as root: ${command}`)
   const run = spawnSync('sh', ['-c', command], {
     stdio: 'inherit',
