@@ -54,9 +54,20 @@ export function formatNormalized(rdns: readonly RdnPart[][]): string {
  * normalizeDn('CN=Alice, OU=Users,DC=Cloudron') // 'cn=alice,ou=users,dc=cloudron'
  */
 export function normalizeDn(text: string): string | undefined {
+  const cached = normalized.get(text)
+  if (cached !== undefined || normalized.has(text)) return cached
   const rdns = parseDn(text)
-  return rdns && formatNormalized(rdns)
+  const result = rdns && formatNormalized(rdns)
+  // Clients send the same few bases and bind DNs over and over; parsing is the costly part of a
+  // small search. The cache is emptied when full rather than kept as an LRU: simpler, and a
+  // client cycling through random DNs only makes it start over.
+  if (normalized.size >= NORMALIZED_CACHE_SIZE) normalized.clear()
+  normalized.set(text, result)
+  return result
 }
+
+const NORMALIZED_CACHE_SIZE = 4096
+const normalized = new Map<string, string | undefined>()
 
 /** The normalised parent of a normalised DN ('' for a one-RDN DN). */
 export function parentOf(normalized: string): string {

@@ -29,7 +29,7 @@ const CLOCK_EVERY = 1024
 export function searchView(
   view: View | undefined,
   input: SearchInput,
-  root: Entry,
+  root: () => Entry,
   deadline: number,
   now: () => number = Date.now,
 ): SearchOutcome {
@@ -38,9 +38,10 @@ export function searchView(
     return { kind: 'error', code: RESULT.invalidDNSyntax, message: 'The base is not a valid DN.' }
   }
   if (baseKey === '' && input.scope === 'base') {
+    const rootDse = root()
     return {
       kind: 'entries',
-      entries: filterMatches(input.filter, root.match) ? [root] : [],
+      entries: filterMatches(input.filter, rootDse.match) ? [rootDse] : [],
       timedOut: false,
     }
   }

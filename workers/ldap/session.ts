@@ -283,7 +283,7 @@ export class LdapSession {
       const outcome = searchView(
         viewOf(this.context.index, this.identity),
         request,
-        this.rootDse(),
+        () => this.rootDse(),
         Date.now() + seconds * 1000,
       )
       if (outcome.kind === 'error') {
