@@ -15,9 +15,11 @@ import {
   primitive,
   tlvLength,
 } from '../../workers/ldap/ber'
+import { buildTree } from '../../workers/ldap/directory'
 import { isWithin, normalizeDn, parentOf } from '../../workers/ldap/dn'
 import { filterMatches, indexableTerms, readFilter, type Filter } from '../../workers/ldap/filter'
 import { decodeRequest, encodeResult, OP, RequestError } from '../../workers/ldap/messages'
+import { searchView } from '../../workers/ldap/search'
 
 const message = (id: number, operation: Uint8Array, controls?: Uint8Array) =>
   constructed(0x30, controls ? [integer(id), operation, controls] : [integer(id), operation])
@@ -226,5 +228,53 @@ describe('DNs', () => {
     expect(isWithin('cn=a,ou=users,dc=x', 'users,dc=x')).toBe(false)
     expect(isWithin('cn=a\\,ou=users,dc=x', 'ou=users,dc=x')).toBe(false)
     expect(isWithin('dc=x', '')).toBe(true)
+  })
+})
+
+describe('search limits', () => {
+  const accounts = Array.from({ length: 3000 }, (_, i) => ({
+    id: `id${i}`,
+    username: `user${i}`,
+    email: `user${i}@example.com`,
+    givenName: 'G',
+    surname: 'S',
+    fullName: 'G S',
+    groupIds: [],
+  }))
+  const tree = buildTree({
+    tenantId: 't',
+    suffix: 'dc=t',
+    allowlist: [],
+    adminSecretHash: null,
+    revision: 1,
+    accounts,
+    groups: [],
+    apps: [],
+  })
+  const everything = {
+    base: 'dc=t',
+    scope: 'sub' as const,
+    filter: parse(primitive(0x87, 'objectclass')),
+  }
+  const root = () => tree.admin.entries[0]!
+
+  test('a search past its deadline stops early and says so (timeLimitExceeded)', () => {
+    let clock = 0
+    const outcome = searchView(tree.admin, everything, root, 10, () => (clock += 8))
+    expect(outcome.kind === 'entries' && outcome.timedOut).toBe(true)
+    if (outcome.kind === 'entries') expect(outcome.entries.length).toBeLessThanOrEqual(2048)
+  })
+
+  test('within its deadline it returns the whole subtree in tree order', () => {
+    const outcome = searchView(tree.admin, everything, root, Infinity)
+    expect(outcome.kind === 'entries' && !outcome.timedOut).toBe(true)
+    if (outcome.kind === 'entries') {
+      expect(outcome.entries).toHaveLength(3003) // the suffix, two units, 3,000 users
+      expect(outcome.entries.slice(0, 3).map((entry) => entry.dn)).toEqual([
+        'dc=t',
+        'ou=users,dc=t',
+        'cn=id0,ou=users,dc=t',
+      ])
+    }
   })
 })

@@ -120,7 +120,8 @@ export function selectAttributes(
 /** Operational attributes computed per entry: asked for by name or with `+`. */
 function operationalAttributes(entry: Entry): [string, string[]][] {
   return [
-    ['entrydn', [entry.dn]],
+    // The rootDSE's DN is empty, and an attribute value may not be: it has no entryDN.
+    ...(entry.dn === '' ? [] : [['entrydn', [entry.dn]] as [string, string[]]]),
     ['hassubordinates', [entry.hasChildren ? 'TRUE' : 'FALSE']],
     ['subschemasubentry', ['cn=Subschema']],
   ]
