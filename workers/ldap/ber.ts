@@ -31,14 +31,14 @@ export interface Tlv {
  * The whole length of the TLV starting at `offset`, or undefined when the buffer does not hold
  * all of its header yet. Throws for what can never become valid (indefinite or 5+ byte lengths).
  */
-export function tlvLength(buffer: Uint8Array, offset = 0): number | undefined {
-  if (buffer.length - offset < 2) return undefined
+export function tlvLength(buffer: Uint8Array, offset = 0, end = buffer.length): number | undefined {
+  if (end - offset < 2) return undefined
   const first = buffer[offset + 1]!
   if (first < 0x80) return 2 + first
   const count = first & 0x7f
   if (count === 0) throw new BerError('indefinite lengths are not allowed in LDAP')
   if (count > 4) throw new BerError('length too long')
-  if (buffer.length - offset < 2 + count) return undefined
+  if (end - offset < 2 + count) return undefined
   let length = 0
   for (let i = 0; i < count; i++) length = length * 256 + buffer[offset + 2 + i]!
   return 2 + count + length
@@ -70,7 +70,7 @@ export class BerReader {
       throw new BerError(`expected tag 0x${hex(expected)}, found 0x${hex(tag)}`)
     }
     if ((tag & 0x1f) === 0x1f) throw new BerError('multi-byte tags are not used by LDAP')
-    const length = tlvLength(this.buffer.subarray(0, this.end), this.offset)
+    const length = tlvLength(this.buffer, this.offset, this.end)
     if (length === undefined || this.offset + length > this.end) {
       throw new BerError('truncated element')
     }
@@ -133,7 +133,8 @@ function bytesOf(contents: Contents): Uint8Array {
   return typeof contents === 'string' ? utf8Encoder.encode(contents) : contents
 }
 
-function lengthHeader(tag: number, length: number): Uint8Array {
+/** A tag and a length, as they start an element. */
+export function lengthHeader(tag: number, length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(tag, length)
   const bytes: number[] = []
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff)

@@ -12,6 +12,7 @@ import {
   constructed,
   enumerated,
   integer,
+  lengthHeader,
   octetString,
   primitive,
   TAG,
@@ -245,6 +246,38 @@ function envelope(id: number, operation: Uint8Array, controls?: Uint8Array): Uin
   )
 }
 
+/**
+ * The messages of one search answer, written straight into one buffer: each entry's envelope
+ * around its cached body, then the SearchResultDone. Saves a copy per entry over building each
+ * message apart and concatenating (this is the hot path of every search).
+ */
+export function encodeSearchAnswer(
+  id: number,
+  bodies: readonly Uint8Array[],
+  done: Uint8Array,
+): Uint8Array {
+  const idBytes = integer(id)
+  let length = done.length
+  const headers: Uint8Array[] = []
+  for (const body of bodies) {
+    const header = lengthHeader(TAG.sequence, idBytes.length + body.length)
+    headers.push(header)
+    length += header.length + idBytes.length + body.length
+  }
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (let i = 0; i < bodies.length; i++) {
+    out.set(headers[i]!, offset)
+    offset += headers[i]!.length
+    out.set(idBytes, offset)
+    offset += idBytes.length
+    out.set(bodies[i]!, offset)
+    offset += bodies[i]!.length
+  }
+  out.set(done, offset)
+  return out
+}
+
 function resultParts(code: number, message = '', matchedDn = ''): Uint8Array[] {
   return [enumerated(code), octetString(matchedDn), octetString(message)]
 }
@@ -257,12 +290,17 @@ export function encodeResult(
   message = '',
   options: { matchedDn?: string; controls?: Uint8Array } = {},
 ): Uint8Array {
-  return envelope(
-    id,
-    constructed(tag, resultParts(code, message, options.matchedDn)),
-    options.controls,
-  )
+  const plain = message === '' && !options.matchedDn
+  let operation = plain ? plainResults.get(tag * 256 + code) : undefined
+  if (!operation) {
+    operation = constructed(tag, resultParts(code, message, options.matchedDn))
+    // The answers without text (success, mostly) are the same bytes every time.
+    if (plain) plainResults.set(tag * 256 + code, operation)
+  }
+  return envelope(id, operation, options.controls)
 }
+
+const plainResults = new Map<number, Uint8Array>()
 
 /** An ExtendedResponse, with its name and value when given. */
 export function encodeExtendedResult(
@@ -284,7 +322,7 @@ export function encodeNoticeOfDisconnection(code: number, message: string): Uint
 
 /**
  * The body of a SearchResultEntry (its APPLICATION 4 element): the DN and the attributes.
- * Kept apart from the envelope so the index can cache it and {@link encodeEntry} only adds the
+ * Kept apart from the envelope so the index can cache it and {@link encodeSearchAnswer} only adds the
  * message id.
  */
 export function encodeEntryBody(
@@ -295,11 +333,6 @@ export function encodeEntryBody(
     constructed(TAG.sequence, [octetString(name), constructed(TAG.set, values.map(octetString))]),
   )
   return constructed(OP.searchResultEntry, [octetString(dn), constructed(TAG.sequence, list)])
-}
-
-/** A SearchResultEntry on message `id`. Every entry carries the request's id (clients drop others). */
-export function encodeEntry(id: number, body: Uint8Array): Uint8Array {
-  return envelope(id, body)
 }
 
 /** The response controls element with a paged-results control (RFC 2696 §2). */

@@ -16,7 +16,7 @@ import { attributeName, matchValue } from './filter'
 import {
   decodePagedResults,
   decodeRequest,
-  encodeEntry,
+  encodeSearchAnswer,
   encodeExtendedResult,
   encodeNoticeOfDisconnection,
   encodePagedResultsControl,
@@ -353,9 +353,13 @@ export class LdapSession {
     selection: AttributeSelection,
     done: Uint8Array,
   ): void {
-    const parts = entries.map((entry) => encodeEntry(id, entryBody(entry, selection)))
-    parts.push(done)
-    this.send(concat(parts))
+    this.send(
+      encodeSearchAnswer(
+        id,
+        entries.map((entry) => entryBody(entry, selection)),
+        done,
+      ),
+    )
   }
 
   private compare(request: Extract<Request, { op: 'compare' }>): void {
