@@ -224,3 +224,20 @@ export async function startLdapWorker(env: Record<string, string>) {
   })()
   return { child, logs }
 }
+
+/**
+ * Runs an OpenLDAP client tool with a simple bind: `tool -x -H url [-D dn -w password] …args`.
+ *
+ * @example
+ * await ldapTool('ldapsearch', f.url, [f.adminDn, f.adminSecret], ['-b', 'dc=x', '(uid=a)'])
+ */
+export function ldapTool(
+  tool: 'ldapsearch' | 'ldapwhoami' | 'ldapcompare',
+  url: string,
+  bind: readonly [dn: string, password: string] | undefined,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
+  const credentials = bind ? ['-D', bind[0], '-w', bind[1]] : []
+  return runTool([tool, '-x', '-H', url, ...credentials, ...args], env)
+}

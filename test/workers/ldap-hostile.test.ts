@@ -17,7 +17,7 @@ import {
   primitive,
 } from '../../workers/ldap/ber'
 import { freePort } from '../harness/process'
-import { runTool, startLdapFixture, startLdapWorker, type LdapFixture } from './ldap-fixture'
+import { ldapTool, startLdapFixture, startLdapWorker, type LdapFixture } from './ldap-fixture'
 
 const SUFFIX = 'dc=hostile'
 const IDLE_TIMEOUT_SECONDS = 3
@@ -97,22 +97,12 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1')
 
 /** Another client still gets answers: an admin search through ldapsearch. */
 async function othersAreAnswered() {
-  const run = await runTool([
+  const run = await ldapTool(
     'ldapsearch',
-    '-x',
-    '-LLL',
-    '-H',
     `ldap://127.0.0.1:${port}`,
-    '-D',
-    f.adminDn,
-    '-w',
-    f.adminSecret,
-    '-b',
-    SUFFIX,
-    '-s',
-    'base',
-    'dn',
-  ])
+    [f.adminDn, f.adminSecret],
+    ['-LLL', '-b', SUFFIX, '-s', 'base', 'dn'],
+  )
   expect(run.stderr).toBe('')
   expect(run.stdout).toContain(`dn: ${SUFFIX}`)
 }

@@ -15,7 +15,7 @@ import {
   type ServerProcess,
 } from '../harness/process'
 import { TEST_SECRET_KEY } from '../harness/targets'
-import { parseLdif, runTool } from './ldap-fixture'
+import { ldapTool, parseLdif } from './ldap-fixture'
 
 let dir: string
 let server: ServerProcess
@@ -59,21 +59,12 @@ describe('npm start with the LDAP companion', () => {
     let found: ReturnType<typeof parseLdif> = []
     const started = Date.now()
     while (found.length === 0 && Date.now() - started < 5000) {
-      const run = await runTool([
+      const run = await ldapTool(
         'ldapsearch',
-        '-x',
-        '-LLL',
-        '-H',
         `ldap://127.0.0.1:${ldapPort}`,
-        '-D',
-        'cn=admin,ou=system,dc=npm-ldap',
-        '-w',
-        adminSecret,
-        '-b',
-        'ou=users,dc=npm-ldap',
-        '(mail=admin@npm-ldap.example.com)',
-        'mail',
-      ])
+        ['cn=admin,ou=system,dc=npm-ldap', adminSecret],
+        ['-LLL', '-b', 'ou=users,dc=npm-ldap', '(mail=admin@npm-ldap.example.com)', 'mail'],
+      )
       found = parseLdif(run.stdout)
       if (found.length === 0) await Bun.sleep(100)
     }

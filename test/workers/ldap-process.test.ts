@@ -11,7 +11,7 @@ import { TEST_SECRET_KEY } from '../harness/targets'
 import {
   LDAP_WORKER_ENTRY as ENTRY,
   parseLdif,
-  runTool,
+  ldapTool,
   startLdapFixture,
   startLdapWorker,
   type LdapFixture,
@@ -50,10 +50,7 @@ afterAll(async () => {
 })
 
 const adminSearch = (serverUrl: string, args: string[], env: Record<string, string> = {}) =>
-  runTool(
-    ['ldapsearch', '-x', '-LLL', '-H', serverUrl, '-D', f.adminDn, '-w', f.adminSecret, ...args],
-    env,
-  )
+  ldapTool('ldapsearch', serverUrl, [f.adminDn, f.adminSecret], ['-LLL', ...args], env)
 
 describe('the worker process', () => {
   test('a change through /v1 shows over LDAP within 2 seconds (separate process, same database file)', async () => {
@@ -101,28 +98,17 @@ describe('the worker process', () => {
   })
 
   test('StartTLS (-ZZ) on the plain port, then a user bind over it', async () => {
-    const run = await runTool(
-      [
-        'ldapwhoami',
-        '-x',
-        '-ZZ',
-        '-H',
-        url,
-        '-D',
-        `uid=${f.admin.email},ou=users,${SUFFIX}`,
-        '-w',
-        f.admin.password,
-      ],
+    const run = await ldapTool(
+      'ldapwhoami',
+      url,
+      [`uid=${f.admin.email},ou=users,${SUFFIX}`, f.admin.password],
+      ['-ZZ'],
       { LDAPTLS_CACERT: CERT },
     )
     expect(run.stderr).toBe('')
     expect(run.stdout).toStartWith('dn:cn=')
-    const root = await runTool([
-      'ldapsearch',
-      '-x',
+    const root = await ldapTool('ldapsearch', url, undefined, [
       '-LLL',
-      '-H',
-      url,
       '-b',
       '',
       '-s',
@@ -156,16 +142,12 @@ describe('the worker process', () => {
   })
 
   test('a user’s bind is logged as an event with the tenant and account', async () => {
-    const run = await runTool([
+    const run = await ldapTool(
       'ldapwhoami',
-      '-x',
-      '-H',
       url,
-      '-D',
-      `uid=${f.admin.email},ou=users,${SUFFIX}`,
-      '-w',
-      f.admin.password,
-    ])
+      [`uid=${f.admin.email},ou=users,${SUFFIX}`, f.admin.password],
+      [],
+    )
     expect(run.exitCode).toBe(0)
     await Bun.sleep(100)
     const line = logs

@@ -9,7 +9,15 @@ import { eq } from 'drizzle-orm'
 import { Client, InvalidCredentialsError } from 'ldapts'
 import * as schema from '../../db/schema'
 import { totpCode } from '../../src/mfa/totp'
-import { parseLdif, PASSWORD, runTool, startLdapFixture, type LdapFixture } from './ldap-fixture'
+import { bootstrapAdmin } from '../harness/admin'
+import {
+  ldapTool,
+  parseLdif,
+  PASSWORD,
+  runTool,
+  startLdapFixture,
+  type LdapFixture,
+} from './ldap-fixture'
 
 let f: LdapFixture
 let alice: any
@@ -23,15 +31,7 @@ const SUFFIX = 'dc=cloudron'
 type Bind = [string, string] | 'anonymous'
 
 const search = (args: string[], bind: Bind = [f.adminDn, f.adminSecret]) =>
-  runTool([
-    'ldapsearch',
-    '-x',
-    '-LLL',
-    '-H',
-    f.url,
-    ...(bind === 'anonymous' ? [] : ['-D', bind[0], '-w', bind[1]]),
-    ...args,
-  ])
+  ldapTool('ldapsearch', f.url, bind === 'anonymous' ? undefined : bind, ['-LLL', ...args])
 
 const entries = async (args: string[], bind?: Bind) => {
   const run = await search(args, bind)
@@ -40,8 +40,7 @@ const entries = async (args: string[], bind?: Bind) => {
   return parseLdif(run.stdout)
 }
 
-const whoami = (dn: string, password: string) =>
-  runTool(['ldapwhoami', '-x', '-H', f.url, '-D', dn, '-w', password])
+const whoami = (dn: string, password: string) => ldapTool('ldapwhoami', f.url, [dn, password], [])
 
 const userDn = (account: any) => `cn=${account.href.split('/').pop()},ou=users,${SUFFIX}`
 const idOf = (resource: any) => resource.href.split('/').pop() as string
@@ -169,22 +168,12 @@ describe('seed 001: the Cloudron troubleshooting command and filters', () => {
   })
 
   test('paged search with -E pr=2/noprompt returns every entry, two per page, with opaque cookies', async () => {
-    const run = await runTool([
+    const run = await ldapTool(
       'ldapsearch',
-      '-x',
-      '-H',
       f.url,
-      '-D',
-      f.adminDn,
-      '-w',
-      f.adminSecret,
-      '-b',
-      SUFFIX,
-      '-E',
-      'pr=2/noprompt',
-      '(objectclass=*)',
-      'dn',
-    ])
+      [f.adminDn, f.adminSecret],
+      ['-b', SUFFIX, '-E', 'pr=2/noprompt', '(objectclass=*)', 'dn'],
+    )
     expect(run.exitCode).toBe(0)
     const paged = parseLdif(run.stdout).map((e) => e.dn)
     const all = (await entries(['-b', SUFFIX, '(objectclass=*)', 'dn'])).map((e) => e.dn)
@@ -306,6 +295,50 @@ describe('binds', () => {
   })
 })
 
+describe('tenants', () => {
+  test('another tenant on the same server: its own allowlist at bind time, and neither sees the other', async () => {
+    const other = await bootstrapAdmin(f.request, 'ldap-other')
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await f.request(path, {
+        method,
+        headers: { authorization: other.basic, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return (await response.json()) as any
+    }
+    const tenant = new URL(
+      (
+        await f.request('/v1/tenants/current', { headers: { authorization: other.basic } })
+      ).headers.get('location')!,
+    ).pathname
+    await call('POST', `${tenant}/ldap`, {
+      enabled: true,
+      suffix: 'dc=other',
+      allowlist: ['10.0.0.0/8'],
+    })
+    const { adminSecret } = await call('POST', `${tenant}/ldap/adminSecret`)
+    await f.refresh()
+    const otherAdmin = 'cn=admin,ou=system,dc=other'
+    // 127.0.0.1 may connect (the first tenant allows it) but not bind to this tenant.
+    expect((await whoami(otherAdmin, adminSecret)).exitCode).toBe(49)
+    await call('POST', `${tenant}/ldap`, { allowlist: ['127.0.0.1'] })
+    await f.refresh()
+    expect((await whoami(otherAdmin, adminSecret)).stdout.trim()).toBe(`dn:${otherAdmin}`)
+    // Each admin sees its own tree only; the other tree does not exist for it.
+    expect((await search(['-b', 'dc=other', '(objectclass=*)'])).exitCode).toBe(32)
+    expect(
+      (await search(['-b', SUFFIX, '(objectclass=*)'], [otherAdmin, adminSecret])).exitCode,
+    ).toBe(32)
+    const own = await entries(
+      ['-b', 'dc=other', '(objectclass=user)', 'mail'],
+      [otherAdmin, adminSecret],
+    )
+    expect(own.map((e) => e.attributes.mail![0])).toEqual([other.email])
+    // The first tenant's secret does not open the second tenant's admin DN.
+    expect((await whoami(otherAdmin, f.adminSecret)).exitCode).toBe(49)
+  })
+})
+
 describe('search operations', () => {
   test('scopes: base returns the entry alone, one its children, sub the subtree', async () => {
     const base = await entries(['-b', `ou=users,${SUFFIX}`, '-s', 'base', '(objectclass=*)', 'dn'])
@@ -358,41 +391,23 @@ describe('search operations', () => {
     expect(Object.keys(both!.attributes)).toEqual(
       expect.arrayContaining(['uid', 'mail', 'entrydn']),
     )
-    const typesOnly = await runTool([
+    const typesOnly = await ldapTool(
       'ldapsearch',
-      '-x',
-      '-LLL',
-      '-A',
-      '-H',
       f.url,
-      '-D',
-      f.adminDn,
-      '-w',
-      f.adminSecret,
-      '-b',
-      userDn(alice),
-      '-s',
-      'base',
-      '(objectclass=*)',
-      'mail',
-    ])
+      [f.adminDn, f.adminSecret],
+      ['-LLL', '-A', '-b', userDn(alice), '-s', 'base', '(objectclass=*)', 'mail'],
+    )
     expect(typesOnly.stdout).toContain('mail')
     expect(typesOnly.stdout).not.toContain('alice@example.com')
   })
 
   test('a missing base answers 32 with the closest existing entry as matchedDN; a bad DN 34', async () => {
-    const missing = await runTool([
+    const missing = await ldapTool(
       'ldapsearch',
-      '-x',
-      '-H',
       f.url,
-      '-D',
-      f.adminDn,
-      '-w',
-      f.adminSecret,
-      '-b',
-      `cn=ghost,ou=users,${SUFFIX}`,
-    ])
+      [f.adminDn, f.adminSecret],
+      ['-b', `cn=ghost,ou=users,${SUFFIX}`],
+    )
     expect(missing.exitCode).toBe(32)
     expect(missing.stdout).toContain(`matchedDN: ou=users,${SUFFIX}`)
     expect((await search(['-b', 'not a dn'])).exitCode).toBe(34)
@@ -406,18 +421,7 @@ describe('search operations', () => {
 
   test('compare on memberuid and member (ldapcompare): TRUE, FALSE, no such attribute', async () => {
     const compare = (dn: string, assertion: string) =>
-      runTool([
-        'ldapcompare',
-        '-x',
-        '-H',
-        f.url,
-        '-D',
-        f.adminDn,
-        '-w',
-        f.adminSecret,
-        dn,
-        assertion,
-      ])
+      ldapTool('ldapcompare', f.url, [f.adminDn, f.adminSecret], [dn, assertion])
     const group = `cn=engineering,ou=groups,${SUFFIX}`
     expect((await compare(group, `memberuid:${idOf(bob)}`)).stdout.trim()).toBe('TRUE')
     expect((await compare(group, `member:${userDn(bob)}`)).stdout.trim()).toBe('TRUE')
