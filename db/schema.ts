@@ -119,8 +119,16 @@ export const accounts = sqliteTable(
     version: integer('version').notNull().default(1),
     ...timestamps,
     ...customData,
+    /**
+     * An external directory's account (issue "External directory connector"): the entry's
+     * stable id there (`entryUUID`, `objectGUID`, Edgepass's `uid`), never its name or DN.
+     */
+    externalId: text('external_id'),
+    /** When a sync last found the entry gone: the account stays, and cannot log in. */
+    missingAt: integer('missing_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
+    uniqueIndex('accounts_directory_external').on(t.directoryId, t.externalId),
     uniqueIndex('accounts_directory_email').on(t.directoryId, t.email),
     uniqueIndex('accounts_directory_username').on(t.directoryId, sql`lower(${t.username})`),
     index('accounts_directory_created').on(t.directoryId, t.createdAt, t.id),
@@ -140,8 +148,13 @@ export const groups = sqliteTable(
     version: integer('version').notNull().default(1),
     ...timestamps,
     ...customData,
+    /** An external directory's group: the entry's stable id there (see accounts.externalId). */
+    externalId: text('external_id'),
   },
-  (t) => [uniqueIndex('groups_directory_name').on(t.directoryId, sql`lower(${t.name})`)],
+  (t) => [
+    uniqueIndex('groups_directory_name').on(t.directoryId, sql`lower(${t.name})`),
+    uniqueIndex('groups_directory_external').on(t.directoryId, t.externalId),
+  ],
 )
 
 export const groupMemberships = sqliteTable(
@@ -671,3 +684,50 @@ export const directoryRevisions = sqliteTable('directory_revisions', {
   tenantId: text('tenant_id').primaryKey(),
   revision: integer('revision').notNull().default(0),
 })
+
+/**
+ * An external directory's connection (issue "External directory connector"): a Directory whose
+ * `provider_id` is `ldap` has one row. `settings` is JSON without secrets (see
+ * src/directory/external/settings.ts); the service bind password is sealed with SECRET_KEY.
+ */
+export const directoryProviders = sqliteTable('directory_providers', {
+  directoryId: text('directory_id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  settings: text('settings').notNull(),
+  bindPasswordSealed: text('bind_password_sealed'),
+  ...timestamps,
+})
+
+/**
+ * One synchronisation of an external directory: queued by `POST /v1/directories/{id}/sync` or
+ * the schedule, claimed and run by the sync worker (a lease keeps two from running at once),
+ * polled through `/v1/directorySyncRuns/{id}`. Counts and the log are filled as it goes.
+ */
+export const directorySyncRuns = sqliteTable(
+  'directory_sync_runs',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    directoryId: text('directory_id').notNull(),
+    trigger: text('trigger', { enum: ['manual', 'schedule'] }).notNull(),
+    state: text('state', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    /** While running: the worker renews it; a run whose lease lapsed may be taken over. */
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    /** Entries to process (known once the search is done) and processed so far. */
+    total: integer('total').notNull().default(0),
+    processed: integer('processed').notNull().default(0),
+    seen: integer('seen').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    missing: integer('missing').notNull().default(0),
+    conflicts: integer('conflicts').notNull().default(0),
+    groups: integer('groups').notNull().default(0),
+    /** JSON array of `{ kind, message, entry? }`: conflicts and errors, capped. */
+    log: text('log').notNull().default('[]'),
+  },
+  (t) => [index('directory_sync_runs_directory').on(t.directoryId, t.createdAt)],
+)

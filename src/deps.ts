@@ -1,4 +1,5 @@
 import type { Config } from './config'
+import type { ExternalDirectoryClient } from './directory/external/source'
 import type { Logger } from './log'
 import type { PasswordHasher } from './security/passwords'
 import type { Sealer } from './security/seal'
@@ -23,6 +24,11 @@ export interface Deps {
   sealer: Sealer
   /** Outbound HTTP (Resend, upstream identity providers); stood in for by tests. */
   fetch: FetchFunction
+  /**
+   * LDAP access to external directories (sync, and logins of their accounts): ldapts on Bun;
+   * absent where the runtime has none, and then those logins answer 503.
+   */
+  externalDirectories?: ExternalDirectoryClient
 }
 
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>

@@ -97,6 +97,9 @@ export type ErrorCode =
   | 'email_domain_not_whitelisted'
   /** A verification or reset template whose body lacks the link or token. */
   | 'template_missing_token'
+  // external directories
+  /** An account or group synced from an external directory: only local fields may change. */
+  | 'external_read_only'
 
 export interface ErrorDetails {
   /** Technical explanation for the developer calling the API. */

@@ -2,6 +2,11 @@ import { and, eq, isNull } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError, isEdgepassError } from '../errors'
+import {
+  refuseCreationIn,
+  refuseExternalAccountChange,
+  refuseExternalDeletion,
+} from './external/guards'
 import { acceptImportedHash } from '../security/passwords'
 import type {
   AccountRow,
@@ -75,6 +80,7 @@ export async function createAccount(
   input: AccountInput & { email: string; password: string },
   options: CreateOptions,
 ): Promise<AccountRow> {
+  refuseCreationIn(directory, 'account')
   const policies = await loadPolicies(deps, directory.id)
   const email = normaliseEmail(input.email)
   checkEmailDomain(email, policies)
@@ -102,6 +108,8 @@ export async function createAccount(
     modifiedAt: now,
     customData: input.customData ? mergeCustomData({}, input.customData).json : '{}',
     customDataModifiedAt: input.customData ? now : null,
+    externalId: null,
+    missingAt: null,
   }
   const mails = await registrationStatements(
     deps,
@@ -160,6 +168,7 @@ export async function updateAccount(
   account: AccountRow,
   input: AccountInput,
 ): Promise<AccountRow> {
+  refuseExternalAccountChange(account, input)
   if (input.status && input.status !== account.status && tenant.ownerAccountId === account.id) {
     throw new EdgepassError('owner_status_fixed', "The tenant owner's status cannot be changed.", {
       field: 'status',
@@ -239,6 +248,7 @@ export async function passwordChange(
   account: AccountRow,
   password: string,
 ): Promise<Pick<AccountRow, 'passwordHash' | 'passwordModifiedAt' | 'passwordHistory'>> {
+  refuseExternalAccountChange(account, { password })
   const policies = await loadPolicies(deps, account.directoryId)
   const history: string[] = JSON.parse(account.passwordHistory)
   const recent = [account.passwordHash, ...history].filter((hash): hash is string => !!hash)
@@ -291,6 +301,7 @@ export async function deleteAccount(
   if (tenant.ownerAccountId === account.id) {
     throw new EdgepassError('owner_undeletable', 'The tenant owner cannot be deleted.')
   }
+  refuseExternalDeletion(account)
   const { db } = deps
   await db.batch([
     db.delete(schema.groupMemberships).where(eq(schema.groupMemberships.accountId, account.id)),

@@ -12,7 +12,8 @@ import type { Deps } from '../deps'
 import { checkLdapBindSecret, splitBindSecret } from '../mfa/ldap-bind'
 import { activeFactors } from '../mfa/factors'
 import { loadPolicies } from './accounts'
-import { lockExpiry, recordFailure, recordSuccess } from './login'
+import { providerOf } from './external/providers'
+import { lockExpiry, passwordMatches, recordFailure, recordSuccess } from './login'
 
 export type BindLoginOutcome =
   | { kind: 'accepted'; accountId: string; amr: string[] }
@@ -55,7 +56,8 @@ export async function loginWithBindSecret(
     .innerJoin(tenants, eq(tenants.id, accounts.tenantId))
     .where(eq(accounts.id, accountId))
     .get()
-  if (!row || row.account.tenantId !== tenantId || !row.account.passwordHash) {
+  const external = row?.account.externalId !== null && row?.account.externalId !== undefined
+  if (!row || row.account.tenantId !== tenantId || (!row.account.passwordHash && !external)) {
     await deps.passwords.verifyDummy(secret)
     return { kind: 'refused', reason: 'no_account' }
   }
@@ -64,9 +66,17 @@ export async function loginWithBindSecret(
   const now = deps.now()
   const lockedUntil = lockExpiry(account, policies)
   if (lockedUntil && now < lockedUntil) return { kind: 'refused', reason: 'locked' }
-  const check = await checkLdapBindSecret(deps, account, secret, (password) =>
-    deps.passwords.verify(password, account.passwordHash!),
-  )
+  // Another Edgepass as the external directory checks its own second factor: the whole secret,
+  // `+totpToken=` included, goes to its server (seed 001, "2FA Support").
+  const passThrough =
+    external && (await providerOf(deps, account.directoryId))?.settings.preset === 'edgepass'
+  const check = passThrough
+    ? (await passwordMatches(deps, account, secret))
+      ? { kind: 'accepted' as const, amr: ['pwd'] }
+      : { kind: 'refused' as const }
+    : await checkLdapBindSecret(deps, account, secret, (password) =>
+        passwordMatches(deps, account, password),
+      )
   if (check.kind !== 'accepted') {
     await recordFailure(deps, account, policies, now)
     return {

@@ -3,6 +3,7 @@ import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
 import type { DirectoryRow, Status } from '../store/rows'
+import type { BatchStatement } from '../store/db'
 import { renumberMappings } from '../store/mappings'
 import { inTenant } from '../store/scoped'
 import { refusingDuplicates, updateNamedRow } from './duplicates'
@@ -13,20 +14,24 @@ export interface DirectoryInput {
   status?: Status
 }
 
-/** Creates a directory with its three policies (password, account creation, account locking). */
+/**
+ * Creates a directory with its three policies (password, account creation, account locking).
+ * An external directory comes with its provider's id and rows (`external`), in the same batch.
+ */
 export async function createDirectory(
   deps: Deps,
   tenantId: string,
   input: DirectoryInput & { name: string },
+  external?: { id: string; providerId: string; also: BatchStatement[] },
 ): Promise<DirectoryRow> {
   const now = deps.now()
   const row: DirectoryRow = {
-    id: deps.newId(),
+    id: external?.id ?? deps.newId(),
     tenantId,
     name: input.name.trim(),
     description: input.description ?? '',
     status: input.status ?? 'ENABLED',
-    providerId: 'stormpath',
+    providerId: external?.providerId ?? 'stormpath',
     isAdmin: false,
     version: 1,
     createdAt: now,
@@ -41,7 +46,8 @@ export async function createDirectory(
       db
         .insert(schema.directoryPolicies)
         .values({ directoryId: row.id, tenantId, createdAt: now, modifiedAt: now }),
-    ]),
+      ...(external?.also ?? []),
+    ] as unknown as Parameters<typeof db.batch>[0]),
   )
   return row
 }
@@ -121,6 +127,12 @@ export async function deleteDirectory(deps: Deps, directory: DirectoryRow): Prom
     db
       .delete(schema.directoryPolicies)
       .where(eq(schema.directoryPolicies.directoryId, directory.id)),
+    db
+      .delete(schema.directoryProviders)
+      .where(eq(schema.directoryProviders.directoryId, directory.id)),
+    db
+      .delete(schema.directorySyncRuns)
+      .where(eq(schema.directorySyncRuns.directoryId, directory.id)),
     db
       .delete(schema.directories)
       .where(inTenant(schema.directories, directory.tenantId, directory.id)),

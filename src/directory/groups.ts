@@ -2,6 +2,11 @@ import { and, eq } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import type { Deps } from '../deps'
 import { EdgepassError } from '../errors'
+import {
+  refuseExternalDeletion,
+  refuseExternalGroupChange,
+  refuseExternalMembership,
+} from './external/guards'
 import type { AccountRow, DirectoryRow, GroupRow, MembershipRow, Status } from '../store/rows'
 import { renumberMappings } from '../store/mappings'
 import { inTenant } from '../store/scoped'
@@ -31,6 +36,7 @@ export async function createGroup(
     modifiedAt: now,
     customData: '{}',
     customDataModifiedAt: null,
+    externalId: null,
   }
   await refusingDuplicates(() => deps.db.insert(schema.groups).values(row))
   return row
@@ -41,11 +47,13 @@ export async function updateGroup(
   group: GroupRow,
   input: GroupInput,
 ): Promise<GroupRow> {
+  refuseExternalGroupChange(group, input)
   return updateNamedRow(deps, schema.groups, group, { ...input }, 'group')
 }
 
 /** Deletes a group, its memberships and the mappings that use it as an account store. */
 export async function deleteGroup(deps: Deps, group: GroupRow): Promise<void> {
+  refuseExternalDeletion(group)
   const { db } = deps
   const mappings = schema.accountStoreMappings
   await db.batch([
@@ -64,6 +72,7 @@ export async function addMembership(
   account: AccountRow,
   group: GroupRow,
 ): Promise<MembershipRow> {
+  refuseExternalMembership(group)
   if (account.directoryId !== group.directoryId) {
     throw new EdgepassError(
       'invalid_value',
@@ -87,6 +96,12 @@ export async function addMembership(
 }
 
 export async function removeMembership(deps: Deps, membership: MembershipRow): Promise<void> {
+  const group = await deps.db
+    .select()
+    .from(schema.groups)
+    .where(eq(schema.groups.id, membership.groupId))
+    .get()
+  if (group) refuseExternalMembership(group)
   await deps.db
     .delete(schema.groupMemberships)
     .where(inTenant(schema.groupMemberships, membership.tenantId, membership.id))

@@ -8,6 +8,7 @@ import { queueMailWhen } from '../mail/outbox'
 import { isMailEnabled } from '../mail/templates'
 import { runBatch } from '../store/db'
 import { loadPolicies } from './accounts'
+import { autoCreateExternalAccount, checkExternalPassword } from './external/login'
 
 /** Which stores a login attempt may search: all mapped ones, one by href, or one organization. */
 export type StoreSelector =
@@ -66,8 +67,16 @@ export async function attemptLogin(
       field: 'application',
     })
   }
-  const match = await findAccountByLogin(deps, application, login.trim(), selector)
-  if (!match?.account.passwordHash) {
+  let match = await findAccountByLogin(deps, application, login.trim(), selector)
+  // An unknown login may be an external directory's user, created at first login (autoCreate);
+  // the server has then accepted the password.
+  let verified = false
+  if (!match) {
+    const stores = await directoryStoresOf(deps, application, selector)
+    const created = await autoCreateExternalAccount(deps, stores, login.trim(), password)
+    if (created) [match, verified] = [{ account: created, disabledOnPath: undefined }, true]
+  }
+  if (!match || (!match.account.passwordHash && !match.account.externalId)) {
     await deps.passwords.verifyDummy(password)
     // Answered exactly as a wrong password (7100, same message): a distinct 7104 would tell an
     // attacker which logins exist, undoing the dummy hash above. Generic mode answers 7104.
@@ -76,7 +85,7 @@ export async function attemptLogin(
   const { account } = match
   const policies = await loadPolicies(deps, account.directoryId)
   const now = deps.now()
-  if (!(await deps.passwords.verify(password, account.passwordHash!))) {
+  if (!verified && !(await passwordMatches(deps, account, password))) {
     await recordFailure(deps, account, policies, now)
     return refuse(tenant, 'login_wrong_password')
   }
@@ -87,6 +96,43 @@ export async function attemptLogin(
   if (match.disabledOnPath) return refuse(tenant, match.disabledOnPath)
   await recordSuccess(deps, account, password)
   return { kind: 'authenticated', account }
+}
+
+/**
+ * Checks a password: against the stored hash, or, for an external directory's account, by
+ * binding to its server (which throws 503 when the server cannot answer).
+ */
+export async function passwordMatches(
+  deps: Deps,
+  account: AccountRow,
+  password: string,
+): Promise<boolean> {
+  if (account.externalId)
+    return (await checkExternalPassword(deps, account, password)) === 'accepted'
+  return account.passwordHash !== null && deps.passwords.verify(password, account.passwordHash)
+}
+
+/** The directories an attempt may reach (directly mapped, or through a mapped organization). */
+async function directoryStoresOf(
+  deps: Deps,
+  application: ApplicationRow,
+  selector: StoreSelector,
+): Promise<string[]> {
+  const selected = await selectStores(
+    deps,
+    application,
+    await mappingsOf(deps, application.id),
+    selector,
+  )
+  const ids: string[] = []
+  for (const mapping of selected) {
+    if (mapping.storeType === 'directory') ids.push(mapping.storeId)
+    if (mapping.storeType !== 'organization') continue
+    for (const inner of await mappingsOf(deps, mapping.storeId)) {
+      if (inner.storeType === 'directory') ids.push(inner.storeId)
+    }
+  }
+  return ids
 }
 
 /** Turns a refusal into the error the REST face answers with (400/71xx). */

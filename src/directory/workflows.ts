@@ -119,7 +119,9 @@ export async function requestPasswordReset(
     !account ||
     account.email !== address ||
     account.status === 'DISABLED' ||
-    match.disabledOnPath
+    match.disabledOnPath ||
+    // An external account's password is its server's: there is nothing to reset here.
+    account.externalId
   ) {
     return { token: newSecretToken(), account: undefined }
   }

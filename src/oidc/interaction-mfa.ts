@@ -45,7 +45,8 @@ export async function secondStepAfterPassword(
 ): Promise<SecondStep | undefined> {
   let setupFactorId: string | null = null
   if (!(await hasSecondFactor(deps, tenant.id, account.id))) {
-    if (!tenant.mandatoryMfa) return undefined
+    // Seed 001: mandatory 2FA is not applied to external users; their server decides.
+    if (!tenant.mandatoryMfa || account.externalId) return undefined
     const factor = await resumeOrEnrolTotp(deps, tenant, account)
     setupFactorId = factor.id
   }

@@ -257,6 +257,11 @@ export const ERROR_DOCS: Record<number, { title: string; description: string }> 
     description:
       'A verification or password reset template must contain $!{url}, $!{sptoken} or $!{sptokenNameValuePair} in every body its mimeType sends.',
   },
+  7400: {
+    title: 'Synced from an external directory',
+    description:
+      'Accounts and groups of an external (LDAP / Active Directory) directory come from that server: only their custom data and second factors can change here, and accounts and groups cannot be created in it. Change them on the server, or disable the connector to make them local.',
+  },
 }
 
 export function errorDocsRoutes() {

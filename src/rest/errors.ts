@@ -75,6 +75,7 @@ export const STORMPATH_ERRORS: Record<ErrorCode, { status: ContentfulStatusCode;
   email_domain_blacklisted: { status: 400, code: 7205 },
   email_domain_not_whitelisted: { status: 400, code: 7206 },
   template_missing_token: { status: 400, code: 7301 },
+  external_read_only: { status: 409, code: 7400 },
 }
 
 /** The six fields the SDKs read; Cloudpass omits `message` and `requestId`, we never do. */

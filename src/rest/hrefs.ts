@@ -21,6 +21,7 @@ export const RESOURCE_TYPES = [
   'factors',
   'challenges',
   'passkeys',
+  'directorySyncRuns',
 ] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
 

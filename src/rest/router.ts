@@ -9,6 +9,7 @@ import { accountRoutes } from './routes/accounts'
 import { applicationRoutes } from './routes/applications'
 import { customDataRoutes } from './routes/custom-data'
 import { directoryRoutes, tenantRoutes } from './routes/directories'
+import { externalDirectoryRoutes } from './routes/external-directories'
 import { emailTemplateRoutes } from './routes/email-templates'
 import { factorRoutes } from './routes/factors'
 import { ldapSettingsRoutes } from './routes/ldap-settings'
@@ -43,6 +44,7 @@ export function restRoutes(deps: Deps) {
   v1.use(authenticateApi(deps))
   tenantRoutes(v1, r)
   directoryRoutes(v1, r)
+  externalDirectoryRoutes(v1, r)
   accountRoutes(v1, r)
   applicationRoutes(v1, r)
   customDataRoutes(v1, r)

@@ -30,6 +30,7 @@ import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
 import type { Database } from '../store/db'
 import { parseLdapConfig } from '../../workers/ldap/config'
+import { ldapDirectoryClient } from '../../workers/sync/ldap-client'
 import { runPeriodically, trackBackgroundWork } from './bun-background'
 import { superviseCompanion } from './companions'
 import { installStatementCache } from './libsql-statements'
@@ -136,6 +137,7 @@ export function createBunDeps(config: Config, db: Database, log: Logger): Deps {
     passwords: createPasswordHasher(passwordPrimitives),
     sealer: createSealer(config.secretKey),
     fetch,
+    externalDirectories: ldapDirectoryClient(),
   }
 }
 

@@ -549,7 +549,7 @@ describeTargets('directories', (target) => {
       ['PUT', '/directories', 'POST'],
       ['DELETE', '/directories', 'GET'],
       ['PATCH', directory.href, 'DELETE'],
-      ['POST', directory.provider.href, 'GET'],
+      ['DELETE', directory.provider.href, 'GET'],
       ['DELETE', directory.applications.href, 'GET'],
     ]
     for (const [method, path, allowed] of cases) {

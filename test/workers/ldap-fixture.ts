@@ -51,12 +51,14 @@ export interface FixtureOptions {
   server?: Partial<LdapServerOptions>
   /** Poll interval of the index (default 100 ms). */
   intervalMs?: number
+  /** Extra configuration (e.g. DEFAULT_TENANT). */
+  env?: Record<string, string>
 }
 
 export async function startLdapFixture(options: FixtureOptions): Promise<LdapFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'edgepass-ldap-'))
   const dbUrl = `file:${join(dir, 'edgepass.db')}`
-  const config = parseConfig(testEnv({ DATABASE_URL: dbUrl }))
+  const config = parseConfig(testEnv({ DATABASE_URL: dbUrl, ...options.env }))
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
   const deps = {

@@ -5,7 +5,7 @@
  * revision moved. The revision is read before the rows, so a write that lands during a rebuild
  * moves it again and the next poll catches it.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import * as schema from '../../db/schema'
 import { parseCidr, type Cidr } from '../../src/security/cidr'
 import type { Database } from '../../src/store/db'
@@ -74,7 +74,14 @@ export async function readTreeSource(
     })
     .from(accounts)
     .innerJoin(directories, eq(directories.id, accounts.directoryId))
-    .where(and(eq(accounts.tenantId, tenantId), eq(accounts.status, 'ENABLED'), enabledDirectory))
+    .where(
+      and(
+        eq(accounts.tenantId, tenantId),
+        eq(accounts.status, 'ENABLED'),
+        isNull(accounts.missingAt),
+        enabledDirectory,
+      ),
+    )
     .orderBy(accounts.createdAt, accounts.id)
     .all()
   const groupRows = await db

@@ -3,7 +3,14 @@ import * as v from 'valibot'
 import { deliverInBackground } from '../../mail/delivery'
 import * as schema from '../../../db/schema'
 import { createAccount } from '../../directory/accounts'
-import { createDirectory, deleteDirectory, updateDirectory } from '../../directory/directories'
+import {
+  createDirectory,
+  deleteDirectory,
+  updateDirectory,
+  type DirectoryInput,
+} from '../../directory/directories'
+import { createExternalDirectory } from '../../directory/external/providers'
+import { readProvider } from './external-directories'
 import {
   addMembership,
   createGroup,
@@ -149,12 +156,12 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
     post: async (c) => {
       const s = scope(c, r)
       const respond = rendererFor(s, directoryView, queryOf(c))
-      const input = readFields(await readJsonObject(c), directoryFields, ['name'])
-      const row = await createDirectory(
-        r.deps,
-        s.tenantId,
-        input as typeof input & { name: string },
-      )
+      const body = await readJsonObject(c)
+      const input = readFields(body, directoryFields, ['name']) as DirectoryInput & { name: string }
+      const provider = readProvider(body.provider)
+      const row = provider
+        ? await createExternalDirectory(r.deps, s.tenantId, input, provider)
+        : await createDirectory(r.deps, s.tenantId, input)
       return created(c, await respond(row))
     },
   })
@@ -174,14 +181,6 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
     delete: async (c) => {
       await deleteDirectory(r.deps, await loadDirectory(c))
       return c.body(null, 204)
-    },
-  })
-  resource(app, '/directories/:id/provider', {
-    get: async (c) => {
-      const link = directoryView.links.provider!
-      return c.json(
-        link.kind === 'link' ? await link.expand(scope(c, r), await loadDirectory(c)) : {},
-      )
     },
   })
   serveCollection(

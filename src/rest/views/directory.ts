@@ -1,3 +1,4 @@
+import { providerJson } from './external'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import * as schema from '../../../db/schema'
 import { fullNameOf } from '../../directory/names'
@@ -149,11 +150,7 @@ export const directoryView: View<DirectoryRow> = {
     provider: {
       kind: 'link',
       href: (scope, row) => scope.hrefs.of('directories', row.id, 'provider'),
-      expand: async (scope, row) => ({
-        href: scope.hrefs.of('directories', row.id, 'provider'),
-        providerId: row.providerId,
-        ...timestamps(row),
-      }),
+      expand: (scope, row) => providerJson(scope, row),
     },
     customData: customDataLink('directories'),
     passwordPolicy: policyLink('passwordPolicies'),

@@ -5,17 +5,12 @@ import type { JsonObject } from '../body'
 import type { Scope } from '../context'
 import { parseExpand } from '../query'
 import { MAIL_WORKFLOWS, workflowsOf } from '../../mail/templates'
+import { isoDuration } from '../../directory/durations'
 import { timestamps } from './core'
 
 export type PolicyType = 'passwordPolicies' | 'accountCreationPolicies' | 'accountLockingPolicies'
 
-/** Seconds as an ISO-8601 duration (`PT15M`), as Stormpath and Cloudpass write them. */
-export function isoDuration(seconds: number): string {
-  const hours = Math.floor(seconds / 3600)
-  const minutes = Math.floor((seconds % 3600) / 60)
-  const rest = seconds % 60
-  return `PT${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest || seconds === 0 ? `${rest}S` : ''}`
-}
+export { isoDuration }
 
 export async function findPolicies(
   scope: Scope,
