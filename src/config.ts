@@ -21,6 +21,11 @@ export interface Config {
   email: EmailConfig
   /** The tenant whose OIDC issuer is `${BASE_URL}/openid` (DEFAULT_TENANT); else the first one. */
   defaultTenant: string | undefined
+  /**
+   * Where the sync worker's internal endpoint is (SYNC_WORKER_URL), for a runtime without LDAP
+   * sockets (Workers): logins of external accounts and syncs go through it.
+   */
+  syncWorkerUrl: string | undefined
 }
 
 export interface EmailConfig {
@@ -106,6 +111,10 @@ const variables = {
     v.string(),
     v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a tenant name key'),
   ),
+  SYNC_WORKER_URL: v.pipe(
+    v.string(),
+    v.check(isHttpUrl, "must be the sync worker's http:// or https:// URL"),
+  ),
 } as const
 
 export type VariableName = keyof typeof variables
@@ -172,6 +181,7 @@ export function parseConfig(env: Environment): Config {
       from: valueOf(env, 'EMAIL_FROM') ?? `Edgepass <noreply@${new URL(baseUrl).hostname}>`,
     },
     defaultTenant: valueOf(env, 'DEFAULT_TENANT'),
+    syncWorkerUrl: valueOf(env, 'SYNC_WORKER_URL'),
   }
 }
 

@@ -30,6 +30,7 @@ import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
 import type { Database } from '../store/db'
 import { parseLdapConfig } from '../../workers/ldap/config'
+import { parseSyncWorkerConfig } from '../../workers/sync/config'
 import { ldapDirectoryClient } from '../../workers/sync/ldap-client'
 import { runPeriodically, trackBackgroundWork } from './bun-background'
 import { superviseCompanion } from './companions'
@@ -38,6 +39,7 @@ import { passwordPrimitives } from './passwords-bun'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url))
 const LDAP_WORKER = fileURLToPath(new URL('../../workers/ldap/main.ts', import.meta.url))
+const SYNC_WORKER = fileURLToPath(new URL('../../workers/sync/main.ts', import.meta.url))
 export const SECRET_KEY_FILE = './data/secret.key'
 const SHUTDOWN_GRACE_MS = 10_000
 /** How often queued mail (retries, and anything a request did not deliver) is looked at. */
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
   const config = await loadConfig(process.env)
   // Checked here too, so a bad LDAP variable stops `npm start` with its one-line message.
   const ldap = parseLdapConfig(process.env)
+  const sync = parseSyncWorkerConfig(process.env)
   const log = createLogger(config.logLevel, (line) => console.log(line))
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
@@ -158,19 +161,20 @@ async function main(): Promise<void> {
       app.fetch(request, { clientAddress: bun.requestIP(request)?.address }, background.context),
   })
 
-  // The LDAP server, a companion process on the same database, started after the migrations
-  // so that the two never race to apply them. LDAP_PORT=off leaves it out.
-  const companions =
-    ldap.port === undefined
+  // The companions on the same database, started after the migrations so that they never race
+  // to apply them: the LDAP server (LDAP_PORT=off leaves it out) and the sync worker of external
+  // directories (SYNC_WORKER=off).
+  const companionEnv = {
+    ...process.env,
+    SECRET_KEY: config.secretKey,
+    DATABASE_URL: config.databaseUrl,
+  }
+  const companions = [
+    ...(ldap.port === undefined
       ? []
-      : [
-          superviseCompanion(
-            'ldap',
-            LDAP_WORKER,
-            { ...process.env, SECRET_KEY: config.secretKey, DATABASE_URL: config.databaseUrl },
-            log,
-          ),
-        ]
+      : [superviseCompanion('ldap', LDAP_WORKER, companionEnv, log)]),
+    ...(sync.enabled ? [superviseCompanion('sync', SYNC_WORKER, companionEnv, log)] : []),
+  ]
 
   printBanner(config, ldap.port)
   log.info('started', {

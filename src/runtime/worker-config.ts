@@ -10,6 +10,8 @@ export interface WorkerVariables {
   RESEND_API_KEY?: string
   EMAIL_FROM?: string
   DEFAULT_TENANT?: string
+  /** The sync worker's internal endpoint (external directories; Workers have no LDAP sockets). */
+  SYNC_WORKER_URL?: string
 }
 
 const REMOTE_DATABASE = /^(libsql|https|wss):/i
@@ -29,6 +31,7 @@ export function parseWorkerConfig(env: WorkerVariables, hasD1Binding: boolean): 
     RESEND_API_KEY: env.RESEND_API_KEY,
     EMAIL_FROM: env.EMAIL_FROM,
     DEFAULT_TENANT: env.DEFAULT_TENANT,
+    SYNC_WORKER_URL: env.SYNC_WORKER_URL,
   }
   const problems: ConfigProblem[] = []
   if (!env.BASE_URL?.trim()) {

@@ -22,6 +22,9 @@ import { stormpathErrorHandler } from '../rest/errors'
 import { newId } from '../security/ids'
 import { createPasswordHasher } from '../security/passwords'
 import { createSealer } from '../security/seal'
+import { remoteDirectoryClient } from '../directory/external/remote'
+import { runQueuedSyncs } from '../directory/external/runner'
+import { queueDueSyncs } from '../directory/external/sync-runs'
 import { passwordPrimitives } from './passwords-worker'
 import type { Database } from '../store/db'
 import { parseWorkerConfig, type WorkerVariables } from './worker-config'
@@ -62,6 +65,19 @@ export default {
         (error: unknown) => deps.log.error('mail delivery failed', describeError(error)),
       ),
     )
+    // External directories: queue the due syncs and run what is queued (through the sync
+    // worker's endpoint; the writes go to this deployment's database).
+    if (deps.externalDirectories) {
+      const client = deps.externalDirectories
+      ctx.waitUntil(
+        queueDueSyncs(deps)
+          .then(() => runQueuedSyncs(deps, client))
+          .then(
+            () => undefined,
+            (error: unknown) => deps.log.error('directory sync failed', describeError(error)),
+          ),
+      )
+    }
     // Key generation (~80 ms for RSA) and rotation belong here, not on a request.
     ctx.waitUntil(
       rotateAllTenantsKeys(deps).then(
@@ -95,6 +111,15 @@ function buildRuntime(env: WorkerBindings): WorkerRuntime {
     // Called as `deps.fetch(…)`, workerd's fetch would see `deps` as `this` and throw
     // "Illegal invocation"; the arrow calls it unbound.
     fetch: (input, init) => fetch(input, init),
+  }
+  // No LDAP sockets here: external directories are reached through the sync worker.
+  if (config.syncWorkerUrl) {
+    deps.externalDirectories = remoteDirectoryClient({
+      url: config.syncWorkerUrl,
+      secretKey: config.secretKey,
+      sealer: deps.sealer,
+      fetch: deps.fetch,
+    })
   }
   const app = createApp(deps)
   // Cloudflare sets CF-Connecting-IP; clients cannot forge it through Cloudflare's edge.

@@ -32,7 +32,13 @@ export async function startServer(
   const child = Bun.spawn([process.execPath, BUN_ENTRY], {
     cwd,
     // The LDAP companion is off unless a test asks for it: parallel servers would share its port.
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), LDAP_PORT: 'off', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      LDAP_PORT: 'off',
+      SYNC_WORKER: 'off',
+      ...env,
+    },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -69,7 +75,7 @@ export async function waitForReady(
 export async function runServerExpectingExit(cwd: string, env: Record<string, string>) {
   const child = Bun.spawn([process.execPath, BUN_ENTRY], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', LDAP_PORT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', LDAP_PORT: 'off', SYNC_WORKER: 'off', ...env },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

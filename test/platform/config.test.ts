@@ -24,6 +24,7 @@ describe('configuration', () => {
       logLevel: 'info',
       email: { resendApiKey: undefined, from: 'Edgepass <noreply@localhost>' },
       defaultTenant: undefined,
+      syncWorkerUrl: undefined,
     })
   })
 

@@ -6,13 +6,17 @@
 import { ConfigError } from '../../src/config'
 import { createLogger } from '../../src/log'
 import { createBunDeps, loadConfig, migrateDatabase, openDatabase } from '../../src/runtime/bun'
+import { rpcHandler } from '../../src/directory/external/remote'
+import { parseSyncWorkerConfig } from './config'
 import { ldapDirectoryClient } from './ldap-client'
 import { startSyncLoop } from './runner'
 
 async function main(): Promise<void> {
   let config
+  let sync
   try {
     config = await loadConfig(process.env)
+    sync = parseSyncWorkerConfig(process.env)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     console.error(`edgepass sync: ${error.message}`)
@@ -22,10 +26,20 @@ async function main(): Promise<void> {
   const { db, client } = await openDatabase(config)
   await migrateDatabase(db)
   const deps = createBunDeps(config, db, log)
-  const loop = startSyncLoop(deps, ldapDirectoryClient())
-  log.info('sync worker started', {})
+  const directories = ldapDirectoryClient()
+  const loop = startSyncLoop(deps, directories)
+  // The internal endpoint an app on Workers calls (SYNC_WORKER_URL there), when asked for.
+  const rpc =
+    sync.rpc &&
+    Bun.serve({
+      port: sync.rpc.port,
+      hostname: sync.rpc.hostname,
+      fetch: rpcHandler({ secretKey: config.secretKey, sealer: deps.sealer, client: directories }),
+    })
+  log.info('sync worker started', { rpcPort: rpc ? rpc.port : undefined })
   const stop = async (signal: string) => {
     log.info('sync worker stopping', { signal })
+    await rpc?.stop()
     await loop.stop()
     client.close()
     process.exit(0)

@@ -1,3 +1,5 @@
+export { runQueuedSyncs }
+
 /**
  * The sync worker's loop: every poll it claims queued runs (manual ones from
  * `POST /v1/directories/{id}/sync`, and scheduled ones it queues when a directory's
@@ -6,38 +8,9 @@
  */
 import type { Deps } from '../../src/deps'
 import { describeError } from '../../src/log'
-import { executeSyncRun } from '../../src/directory/external/sync'
-import {
-  claimNextRun,
-  LEASE_MS,
-  queueDueSyncs,
-  reportProgress,
-} from '../../src/directory/external/sync-runs'
+import { runQueuedSyncs } from '../../src/directory/external/runner'
+import { queueDueSyncs } from '../../src/directory/external/sync-runs'
 import type { ExternalDirectoryClient } from '../../src/directory/external/source'
-
-/** Runs every claimable run now; answers how many ran. */
-export async function runQueuedSyncs(deps: Deps, client: ExternalDirectoryClient): Promise<number> {
-  let ran = 0
-  for (let run = await claimNextRun(deps); run; run = await claimNextRun(deps)) {
-    const claimed = run
-    // The search itself can take longer than a lease: keep it alive until the run ends.
-    const renew = setInterval(() => {
-      void reportProgress(deps, claimed.id, {}).catch(() => {})
-    }, LEASE_MS / 3)
-    try {
-      deps.log.info('directory sync started', {
-        runId: claimed.id,
-        directoryId: claimed.directoryId,
-      })
-      await executeSyncRun(deps, client, claimed)
-      deps.log.info('directory sync finished', { runId: claimed.id })
-    } finally {
-      clearInterval(renew)
-    }
-    ran++
-  }
-  return ran
-}
 
 export interface SyncLoop {
   stop(): Promise<void>
