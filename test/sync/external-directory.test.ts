@@ -303,6 +303,25 @@ describe('login of external accounts', () => {
     expect((await login('alice.adams@example.org', 'alice-pass')).status).toBe(200)
   })
 
+  test('LDAP filter injection: a login of *, or one that closes the filter, finds no entry', async () => {
+    for (const name of ['*', 'alice)(uid=*', '*)(|(uid=*', 'ali*']) {
+      const reply = await login(name, 'alice-pass')
+      expect(reply.status).toBe(400)
+      expect(reply.body.code).toBe(7100)
+    }
+  })
+
+  test('another tenant sees none of this directory’s runs and cannot sync it (404)', async () => {
+    const { bootstrapAdmin } = await import('../harness/admin')
+    const other = await bootstrapAdmin(f.request, 'sync-other')
+    const runs = (await f.api('GET', `${path(external.href)}/syncRuns`)).body
+    const as = (method: string, target: string) =>
+      f.request(path(target), { method, headers: { authorization: other.basic } })
+    expect((await as('GET', runs.items[0].href)).status).toBe(404)
+    expect((await as('POST', `${external.href}/sync`)).status).toBe(404)
+    expect((await as('GET', `${external.href}/provider`)).status).toBe(404)
+  })
+
   test('the LDAP server’s user binds go to the external server too (right and wrong password)', async () => {
     const whoami = (password: string) =>
       ldapTool('ldapwhoami', f.url, [`uid=alice,ou=users,dc=sync`, password], [])
