@@ -9,12 +9,13 @@
  *
  * Each sync runs in a fresh Bun process (this script with `--child`), as the sync worker runs it:
  * queue, claim, search, write, all through the engine's own functions. A fresh process makes its
- * VmHWM the sync's own peak, not the seeding's. The child's client wraps ldapts' to time the two
- * searches, which splits the LDAP side from the mapping and database writes. After each run the
- * accounts, emails and memberships are compared with the model; any difference fails the run.
+ * VmHWM the sync's own peak, not the seeding's. The child times the two searches (wrapping the
+ * ldapts client) and every libSQL `execute` and `batch` (wrapping the database client), which
+ * splits a run into LDAP, SQLite and the JavaScript around them. After each run the counts, the
+ * accounts' emails and the memberships are compared with the model; any difference fails the run.
  * PROFILE=<dir> runs the syncs under `bun --cpu-prof-md` and leaves the profiles there.
  */
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -177,7 +178,7 @@ async function runPhase(phase: Phase): Promise<void> {
   console.log(JSON.stringify(report))
 }
 
-/** CPU seconds slapd has used so far (utime + stime from /proc/<pid>/stat). */
+/** CPU time slapd has used so far, in ms (utime + stime from /proc/<pid>/stat, all threads). */
 function slapdCpuMs(pidFile: string): number {
   const pid = readFileSync(pidFile, 'utf8').trim()
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -239,7 +240,7 @@ async function expectDirectory(
     .select({ username: accounts.username, group: groups.name })
     .from(groupMemberships)
     .innerJoin(accounts, eq(accounts.id, groupMemberships.accountId))
-    .innerJoin(groups, and(eq(groups.id, groupMemberships.groupId)))
+    .innerJoin(groups, eq(groups.id, groupMemberships.groupId))
     .where(eq(groups.directoryId, directoryId))
     .all()
   client.close()
@@ -346,7 +347,7 @@ ${rows}
 
 slapd was seeded in ${seconds(seedMs)} (one ldapadd of ${count(entries)} entries; not part of the figures). The change before the resync was one ldapmodify: ${change.mails} new mails and ${change.moved} memberships moved to another group (${seconds(modifyMs)}). Entries/s counts the ${count(entries)} entries read, users and groups. The runs' own startedAt → finishedAt: ${seconds(first.runMs)} and ${seconds(resync.runMs)}. JavaScript heap in use at the end: ${Math.round(first.heapUsed / MiB)} MiB and ${Math.round(resync.heapUsed / MiB)} MiB. Database file after the first sync: ${(dbBytes / MiB).toFixed(1)} MiB. After each run every account's email and every membership were compared with the model the LDIF came from: all equal.
 
-Reading: the first sync is mostly writing. The two searches took ${seconds(searchMs(first))}, of which slapd used ${seconds(first.slapdCpuMs)} of CPU; the rest is ldapts decoding ${count(entries)} entries in the sync process. libSQL ran ${count(first.statements)} statements (${count(first.batches)} transactions: one INSERT per account, memberships 16 rows per INSERT, progress updates) in ${seconds(first.databaseMs)}, and ${seconds(scriptMs(first))} went to JavaScript around them, mostly drizzle building each statement's SQL from its query object (a CPU profile with \`PROFILE=<dir>\` shows it). The resync writes only ${change.mails} accounts and ${change.moved * 2} membership rows, yet still reads every entry, loads the directory's ${count(d.users)} accounts and every group's memberships to compare them: ${percent(searchMs(resync), resync.wallMs)} search, ${percent(resync.databaseMs, resync.wallMs)} libSQL, ${percent(scriptMs(resync), resync.wallMs)} JavaScript. Memory: the sync process starts at ~${mib(first.hwmBefore)} (Bun, the engine's modules, the open database); holding the decoded entries takes it to ${mib(first.hwmAfterSearch)}, and the first sync's writes (statement objects, SQL strings, garbage the collector has not returned yet) to ${mib(first.hwmAfter)}; the resync peaks at ${mib(resync.hwmAfter)}.
+Reading: the first sync is mostly writing. The two searches took ${seconds(searchMs(first))}, of which slapd used ${seconds(first.slapdCpuMs)} of CPU; the rest is mostly ldapts decoding ${count(entries)} entries in the sync process. libSQL ran ${count(first.statements)} statements (${count(first.batches)} transactions: accounts 4 rows per INSERT, memberships 16 rows per INSERT, progress updates) in ${seconds(first.databaseMs)}, and ${seconds(scriptMs(first))} went to JavaScript around them, mostly drizzle building each statement's SQL from its query object (a CPU profile with \`PROFILE=<dir>\` shows it). The resync writes only ${change.mails} accounts and ${change.moved * 2} membership rows, yet still reads every entry, loads the directory's ${count(d.users)} accounts and every group's memberships to compare them: ${percent(searchMs(resync), resync.wallMs)} search, ${percent(resync.databaseMs, resync.wallMs)} libSQL, ${percent(scriptMs(resync), resync.wallMs)} JavaScript. Memory: the sync process starts at ~${mib(first.hwmBefore)} (Bun, the engine's modules, the open database); holding the decoded entries takes it to ${mib(first.hwmAfterSearch)}, and the first sync's writes (statement objects, SQL strings, garbage the collector has not returned yet) to ${mib(first.hwmAfter)}; the resync peaks at ${mib(resync.hwmAfter)}.
 
 Script: \`bun bench/sync.ts ${d.users} ${d.groups}\`.
 `

@@ -7,7 +7,7 @@
  * A local account with the same username or email in an application this directory is mapped
  * to is a conflict: logged on the run, the entry skipped.
  */
-import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, eq, getTableColumns, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import * as schema from '../../../db/schema'
 import type { Deps } from '../../deps'
 import type { BatchStatement } from '../../store/db'
@@ -33,6 +33,8 @@ import {
 
 /** Rows written per batch: progress is reported after each. */
 const BATCH_ROWS = 500
+/** The columns of an accounts row, each a bound parameter of an insert. */
+const ACCOUNT_COLUMNS = Object.keys(getTableColumns(schema.accounts)).length
 
 /** The account fields an entry decides. */
 export interface MappedAccount {
@@ -150,9 +152,15 @@ export async function syncDirectory(
     emails.set(row.email, row.id)
   }
   let statements: BatchStatement[] = []
+  let newRows: AccountRow[] = []
   const flush = async (processed: number) => {
+    // New accounts go in multi-row inserts, as many rows as D1's 100 parameters allow.
+    for (const chunk of chunkForParameters(newRows, ACCOUNT_COLUMNS)) {
+      statements.push(deps.db.insert(accounts).values(chunk))
+    }
     if (statements.length > 0) await runBatch(deps.db, statements)
     statements = []
+    newRows = []
     progress.processed = processed
     await reportProgress(deps, runId, progress)
   }
@@ -179,7 +187,7 @@ export async function syncDirectory(
         note({ kind: 'conflict', message: clash, entry: user.dn })
       } else if (!current) {
         const id = deps.newId()
-        statements.push(deps.db.insert(accounts).values(newAccountRow(id, directory, mapped, now)))
+        newRows.push(newAccountRow(id, directory, mapped, now))
         usernames.set(mapped.username, id)
         emails.set(mapped.email, id)
         accountIdByDn.set(dnKey(user.dn), id)
@@ -202,7 +210,7 @@ export async function syncDirectory(
         } else progress.unchanged!++
       }
     }
-    if (statements.length >= BATCH_ROWS) await flush(index + 1)
+    if (statements.length + newRows.length >= BATCH_ROWS) await flush(index + 1)
   }
   await flush(users.length)
 
