@@ -244,6 +244,20 @@ describe('sync', () => {
     }
   })
 
+  test('a search that finds no user changes nothing (no account is marked missing)', async () => {
+    const provider = `${path(external.href)}/provider`
+    expect((await f.api('POST', provider, { filter: '(uid=nobody-at-all)' })).status).toBe(200)
+    try {
+      const before = await accountsOf()
+      const run = await sync()
+      expect(run.state).toBe('failed')
+      expect(run.log[0].message).toContain('found no user entries')
+      expect(await accountsOf()).toEqual(before)
+    } finally {
+      await f.api('POST', provider, { filter: '(objectClass=inetOrgPerson)' })
+    }
+  })
+
   test('a local account with the same username in the mapped application is a conflict, logged and skipped', async () => {
     await f.newAccount({ username: 'dave', email: 'dave.local@example.com' })
     await slapd.add(
