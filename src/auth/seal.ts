@@ -1,0 +1,65 @@
+/**
+ * Sealed cookies for the framework's short-lived state (OAuth `state`, PKCE verifier, nonce,
+ * return path) and sessions: JWE (`dir`, A256GCM) with a key derived from the configured secret
+ * per purpose (HKDF-SHA256), so a session cookie can never be replayed as a state cookie.
+ */
+import { EncryptJWT, jwtDecrypt } from 'jose'
+
+const keys = new Map<string, Promise<Uint8Array>>()
+
+function keyFor(secret: string, purpose: string): Promise<Uint8Array> {
+  const id = `${purpose}\u0000${secret}`
+  let key = keys.get(id)
+  if (!key) {
+    key = (async () => {
+      const material = await crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(secret),
+        'HKDF',
+        false,
+        ['deriveBits'],
+      )
+      const bits = await crypto.subtle.deriveBits(
+        {
+          name: 'HKDF',
+          hash: 'SHA-256',
+          salt: new TextEncoder().encode('edgepass-auth'),
+          info: new TextEncoder().encode(purpose),
+        },
+        material,
+        256,
+      )
+      return new Uint8Array(bits)
+    })()
+    keys.set(id, key)
+  }
+  return key
+}
+
+/** Seals `claims` for `purpose`, valid `ttlSeconds`. */
+export async function sealClaims(
+  secret: string,
+  purpose: string,
+  claims: Record<string, unknown>,
+  ttlSeconds: number,
+): Promise<string> {
+  return new EncryptJWT(claims)
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .encrypt(await keyFor(secret, purpose))
+}
+
+/** The claims of a sealed value, or undefined when it is tampered with, expired or another purpose's. */
+export async function openClaims(
+  secret: string,
+  purpose: string,
+  sealed: string,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { payload } = await jwtDecrypt(sealed, await keyFor(secret, purpose))
+    return payload as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
