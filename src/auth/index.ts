@@ -97,6 +97,7 @@ export function createAuth(config: AuthConfig): Auth {
       callbackPath: `${base}/${name}/callback`,
       secret: config.secret,
       allowedRedirects: config.allowedRedirects ?? [],
+      baseUrl: config.baseUrl,
     })
   }
   if (problems.length > 0) throw new Error(`invalid auth configuration: ${problems.join('; ')}`)

@@ -132,6 +132,11 @@ export interface AuthConfig {
   basePath?: string
   /** Absolute URLs (origins or prefixes) that redirects may go to besides this app's paths. */
   allowedRedirects?: string[]
+  /**
+   * The app's public origin (e.g. https://app.example.com), for the redirect URIs given to
+   * upstreams; default: the request's own, which behind a proxy may not be the public one.
+   */
+  baseUrl?: string
 }
 
 /** A strategy with its components resolved. */
@@ -147,6 +152,7 @@ export interface StrategyRuntime {
   /** The framework's secret (providers seal their state with it) and redirect allowlist. */
   secret: string
   allowedRedirects: readonly string[]
+  baseUrl: string | undefined
 }
 
 export type { Handler, MiddlewareHandler }

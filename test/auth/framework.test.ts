@@ -6,25 +6,19 @@
  * only on verified emails; a forged JWT refused by the trusted-JWT provider.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { Hono } from 'hono'
 import { SignJWT, UnsecuredJWT } from 'jose'
+import { Miniflare } from 'miniflare'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  AuthError,
-  bearerAdapter,
-  createAuth,
-  memoryUserStore,
-  noneAuthenticator,
-  oidcProvider,
-  sessionAdapter,
-  sessionCookieAuthenticator,
-  trustedJwtProvider,
-  type AuthVariables,
-} from '../../src/auth'
+import { createAuth, memoryUserStore, trustedJwtProvider } from '../../src/auth'
+import { TARGETS } from '../harness/targets'
+import { SAMPLE_JWT_KEY, SAMPLE_SECRET, sampleApp } from './sample-app'
 
 const APP = 'http://app.test'
-const SECRET = 'sample-app-secret-for-sealing-0123456789'
-const JWT_KEY = new TextEncoder().encode('a-shared-hs256-key-of-32-bytes!!')
+const SECRET = SAMPLE_SECRET
+const JWT_KEY = new TextEncoder().encode(SAMPLE_JWT_KEY)
 const UPSTREAM_USERS = {
   alice: { email: 'alice@example.com', email_verified: true, name: 'Alice A', groups: ['staff'] },
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob B', groups: [] },
@@ -34,8 +28,8 @@ const UPSTREAM_USERS = {
 
 let upstream: Bun.Subprocess<'ignore', 'pipe', 'inherit'>
 let issuer: string
-let users: ReturnType<typeof memoryUserStore>
-let app: Hono<{ Variables: AuthVariables }>
+/** The app under test: the sample app in-process (bun) or in workerd. */
+let appFetch: (request: Request) => Promise<Response>
 
 beforeAll(async () => {
   const strategies = ['corp', 'strict', 'staff', 'sso']
@@ -57,71 +51,6 @@ beforeAll(async () => {
     printed += new TextDecoder().decode(value)
   }
   issuer = `http://127.0.0.1:${/listening (\d+)/.exec(printed)![1]}`
-
-  users = memoryUserStore([
-    { id: 'local-dana', email: 'dana@example.com', emailVerified: true, links: new Set() },
-    { id: 'local-erin', email: 'erin@example.com', emailVerified: true, links: new Set() },
-  ])
-  const session = sessionCookieAuthenticator({ secret: SECRET })
-  const corp = oidcProvider({
-    issuer,
-    clientId: 'sample-app',
-    clientSecret: 'sample-app-secret-0123456789',
-    scopes: ['openid', 'email', 'profile', 'groups'],
-    allowInsecureRequests: true,
-  })
-  const auth = createAuth({
-    secret: SECRET,
-    providers: {
-      corp,
-      token: trustedJwtProvider({
-        key: JWT_KEY,
-        issuer: 'https://gateway.example',
-        audience: 'sample-app',
-        algorithms: ['HS256'],
-      }),
-    },
-    adapters: { session: sessionAdapter(session), bearer: bearerAdapter() },
-    authenticators: { session, none: noneAuthenticator() },
-    strategies: {
-      corp: {
-        provider: 'corp',
-        adapter: 'session',
-        authenticator: 'session',
-        loginRedirect: '/login',
-        adapterFailureHandler: (c, reason) => c.text(`adapter failure: ${reason}`, 401),
-      },
-      strict: {
-        provider: 'corp',
-        adapter: 'session',
-        authenticator: 'session',
-        autoRegister: false,
-        registrationRedirect: '/register',
-      },
-      staff: {
-        provider: 'corp',
-        adapter: 'session',
-        authenticator: 'session',
-        mandatoryGroups: ['staff'],
-        registrationRedirect: '/register',
-      },
-      api: { provider: 'token', adapter: 'bearer', authenticator: 'none' },
-    },
-    users,
-  })
-  app = new Hono<{ Variables: AuthVariables }>()
-  app.route('/', auth.routes)
-  app.use('/admin/*', auth.filter('corp'))
-  app.get('/admin/me', (c) => c.json(c.get('identity')))
-  app.use('/api/*', auth.filter('api'))
-  app.get('/api/me', (c) => c.json(c.get('identity')))
-  app.use('/public/*', auth.filter('corp', { anonymous: true }))
-  app.get('/public/page', (c) => c.text(c.get('identity') ? 'hello member' : 'hello guest'))
-  app.onError((error, c) =>
-    error instanceof AuthError
-      ? c.json({ reason: error.reason }, error.status)
-      : c.text('error', 500),
-  )
 })
 
 afterAll(() => {
@@ -138,7 +67,7 @@ function browser() {
     const headers = new Headers(init.headers)
     if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '))
     const request = new Request(url, { ...init, headers, redirect: 'manual' })
-    const response = url.startsWith(APP) ? await app.fetch(request) : await fetch(request)
+    const response = url.startsWith(APP) ? await appFetch(request) : await fetch(request)
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';')
       const [name, ...value] = pair!.split('=')
@@ -150,12 +79,14 @@ function browser() {
   /** Follows redirects until an answer that is not one, or one back to the app's pages. */
   const follow = async (url: string, stopAtApp = true) => {
     let response = await send(url)
+    console.error('hop', url, response.status, response.headers.get('location'))
     for (let hop = 0; hop < 12 && response.status >= 300 && response.status < 400; hop++) {
       const next = new URL(response.headers.get('location')!, url).href
       if (stopAtApp && next.startsWith(APP) && !next.includes('/auth/'))
         return { response, location: next }
       url = next
       response = await send(url)
+      console.error('hop', url, response.status, response.headers.get('location'))
     }
     return { response, location: response.headers.get('location') ?? undefined }
   }
@@ -165,7 +96,57 @@ function browser() {
 const nextLogin = (login: string) =>
   fetch(`${issuer}/test/next-login`, { method: 'POST', body: JSON.stringify({ login }) })
 
-describe('a Hono app protected by filter()', () => {
+/** Starts the sample app on `target`; answers how to stop it. */
+async function startSample(target: string): Promise<() => Promise<void>> {
+  if (target === 'bun') {
+    const app = sampleApp({ issuer })
+    appFetch = async (request) => app.fetch(request)
+    return async () => {}
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'edgepass-auth-worker-'))
+  const built = await Bun.build({
+    entrypoints: [fileURLToPath(new URL('./sample-worker.ts', import.meta.url))],
+    outdir: dir,
+    target: 'browser',
+    format: 'esm',
+  })
+  if (!built.success) throw new Error(built.logs.join('\n'))
+  const mf = new Miniflare({
+    modules: true,
+    script: await readFile(built.outputs[0]!.path, 'utf8'),
+    compatibilityDate: '2025-09-01',
+    bindings: { ISSUER: issuer, BASE_URL: APP },
+  })
+  appFetch = async (request) => {
+    const answer = await mf.dispatchFetch(request.url, {
+      method: request.method,
+      headers: [...request.headers],
+      body: request.method === 'GET' ? undefined : await request.arrayBuffer(),
+      redirect: 'manual',
+    })
+    const headers = new Headers()
+    for (const [name, value] of answer.headers) headers.append(name, value)
+    const body = [204, 302, 303].includes(answer.status) ? null : await answer.arrayBuffer()
+    return new Response(body, { status: answer.status, headers })
+  }
+  return async () => {
+    await mf.dispose()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const accountEmails = async () =>
+  (await (await appFetch(new Request(`${APP}/test/accounts`))).json()) as string[]
+
+describe.each(TARGETS)('a Hono app protected by filter() [%s]', (target) => {
+  let stop: () => Promise<void>
+  beforeAll(async () => {
+    stop = await startSample(target)
+  })
+  afterAll(async () => {
+    await stop?.()
+  })
+
   test('anonymous: the login redirect carries requested_url; anonymous routes let guests through', async () => {
     const b = browser()
     const response = await b.send(`${APP}/admin/me?tab=1`)
@@ -189,9 +170,7 @@ describe('a Hono app protected by filter()', () => {
     })
     expect(await (await b.send(`${APP}/public/page`)).text()).toBe('hello member')
     // Registered once, on the first sight of this upstream identity.
-    expect(users.accounts.filter((account) => account.email === 'alice@example.com')).toHaveLength(
-      1,
-    )
+    expect((await accountEmails()).filter((email) => email === 'alice@example.com')).toHaveLength(1)
   })
 
   test('a returnTo on another site is ignored (no open redirect); logout too', async () => {
@@ -207,19 +186,19 @@ describe('a Hono app protected by filter()', () => {
 
   test('autoRegister off: a new user goes to registrationRedirect, with nothing created', async () => {
     await nextLogin('bob')
-    const before = users.accounts.length
+    const before = (await accountEmails()).length
     const b = browser()
     const { location } = await b.follow(`${APP}/auth/strict`)
     expect(location).toBe(`${APP}/register`)
     expect(b.jars.get('app.test')!.has('edgepass_auth_registration')).toBe(true)
-    expect(users.accounts.length).toBe(before)
+    expect((await accountEmails()).length).toBe(before)
   })
 
   test('autoRegister on (the default): the same user is created', async () => {
     await nextLogin('bob')
     const b = browser()
     await b.follow(`${APP}/auth/corp?returnTo=/admin/me`)
-    expect(users.accounts.some((account) => account.email === 'bob@example.com')).toBe(true)
+    expect(await accountEmails()).toContain('bob@example.com')
   })
 
   test('a missing mandatory group is refused (403), never offered registration', async () => {
@@ -257,9 +236,47 @@ describe('a Hono app protected by filter()', () => {
   })
 
   test('a callback without the state cookie (CSRF, or another browser) is refused', async () => {
-    const response = await app.fetch(new Request(`${APP}/auth/corp/callback?code=x&state=y`))
+    const response = await appFetch(new Request(`${APP}/auth/corp/callback?code=x&state=y`))
     expect(response.status).toBe(401)
     expect(await response.json()).toEqual({ reason: 'not_verified' })
+  })
+
+  describe('the trusted JWT provider', () => {
+    const token = (claims: Record<string, unknown>, key = JWT_KEY, expires = '5m') =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('https://gateway.example')
+        .setAudience('sample-app')
+        .setSubject('svc-1')
+        .setIssuedAt()
+        .setExpirationTime(expires)
+        .sign(key)
+    const call = (jwt: string) =>
+      appFetch(new Request(`${APP}/api/me`, { headers: { authorization: `Bearer ${jwt}` } }))
+
+    test('a signed token passes; the identity is on the context', async () => {
+      const response = await call(await token({ email: 'svc@example.com' }))
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({ strategy: 'api', externalId: 'svc-1' })
+    })
+
+    test('forged JWT: another key, alg none, an expired token, a malformed header are all refused', async () => {
+      const forged = await token({}, new TextEncoder().encode('not-the-shared-key-of-32-bytes!!!'))
+      const unsigned = new UnsecuredJWT({ sub: 'svc-1' })
+        .setIssuer('https://gateway.example')
+        .setAudience('sample-app')
+        .encode()
+      const expired = await token({}, JWT_KEY, '-1m')
+      for (const jwt of [forged, unsigned, expired]) {
+        const response = await call(jwt)
+        expect(response.status).toBe(401)
+        expect(await response.json()).toEqual({ reason: 'not_verified' })
+      }
+      const malformed = await appFetch(
+        new Request(`${APP}/api/me`, { headers: { authorization: 'Bearer a b c' } }),
+      )
+      expect(await malformed.json()).toEqual({ reason: 'adapter_failure' })
+    })
   })
 })
 
@@ -278,62 +295,26 @@ describe('examples/protect-a-route.ts', () => {
     expect(anonymous.headers.get('location')).toBe('/auth/sso?returnTo=%2Fprivate')
     await nextLogin('alice')
     const b = browser()
-    const original = app
-    app = example as unknown as typeof app // the browser helper serves APP from `app`
+    const original = appFetch
+    appFetch = async (request) => example.fetch(request) // the browser helper serves APP from it
     try {
       const { location } = await b.follow(`${APP}/private`)
       expect(location).toBe(`${APP}/private`)
       expect(await (await b.send(`${APP}/private`)).text()).toBe('Hello alice@example.com')
     } finally {
-      app = original
+      appFetch = original
     }
   })
 })
 
-describe('the trusted JWT provider', () => {
-  const token = (claims: Record<string, unknown>, key = JWT_KEY, expires = '5m') =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('https://gateway.example')
-      .setAudience('sample-app')
-      .setSubject('svc-1')
-      .setIssuedAt()
-      .setExpirationTime(expires)
-      .sign(key)
-  const call = (jwt: string) =>
-    app.fetch(new Request(`${APP}/api/me`, { headers: { authorization: `Bearer ${jwt}` } }))
-
-  test('a signed token passes; the identity is on the context', async () => {
-    const response = await call(await token({ email: 'svc@example.com' }))
-    expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({ strategy: 'api', externalId: 'svc-1' })
-  })
-
-  test('forged JWT: another key, alg none, an expired token, a malformed header are all refused', async () => {
-    const forged = await token({}, new TextEncoder().encode('not-the-shared-key-of-32-bytes!!!'))
-    const unsigned = new UnsecuredJWT({ sub: 'svc-1' })
-      .setIssuer('https://gateway.example')
-      .setAudience('sample-app')
-      .encode()
-    const expired = await token({}, JWT_KEY, '-1m')
-    for (const jwt of [forged, unsigned, expired]) {
-      const response = await call(jwt)
-      expect(response.status).toBe(401)
-      expect(await response.json()).toEqual({ reason: 'not_verified' })
-    }
-    const malformed = await app.fetch(
-      new Request(`${APP}/api/me`, { headers: { authorization: 'Bearer a b c' } }),
-    )
-    expect(await malformed.json()).toEqual({ reason: 'adapter_failure' })
-  })
-
+describe('configuration', () => {
   test('a configuration mistake stops at start-up, naming it', () => {
     expect(() =>
       createAuth({
         secret: 'short',
         providers: {},
         strategies: { x: { provider: 'nope' } },
-        users,
+        users: memoryUserStore(),
       }),
     ).toThrow(
       'invalid auth configuration: secret must be at least 32 characters; strategy x: no provider nope',

@@ -58,7 +58,7 @@ export function oidcProvider(options: OidcOptions): Provider {
   }
   const stateCookie = (strategy: StrategyRuntime) => `edgepass_auth_state_${strategy.name}`
   const redirectUriOf = (url: string, strategy: StrategyRuntime) =>
-    options.redirectUri ?? new URL(strategy.callbackPath, url).href
+    options.redirectUri ?? new URL(strategy.callbackPath, strategy.baseUrl ?? url).href
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined
 
   return {
