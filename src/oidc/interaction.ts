@@ -19,7 +19,8 @@ import { EdgepassError } from '../errors'
 import { attemptLogin, loginError, normaliseLogin } from '../directory/login'
 import { clientAddressOf } from '../rest/context'
 import { enforceRateLimits, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS } from '../security/rate-limit'
-import type { ApplicationRow, OidcClientRow, OidcInteractionRow } from '../store/rows'
+import type { AccountRow, ApplicationRow, OidcClientRow, OidcInteractionRow } from '../store/rows'
+import { upstreamsOfApplication } from '../directory/upstream/providers'
 import { deserialiseParams, redirectWith, type AuthorizationParams } from './authorization-request'
 import { loadInteraction, pendingPrompt } from './authorize'
 import { findOidcClient } from './clients'
@@ -60,7 +61,7 @@ import { currentSession, startSession } from './sessions'
 type Ctx = Context<OidcEnv>
 
 /** A live interaction of this browser, with its client, application and request. */
-interface Pending {
+export interface Pending {
   interaction: OidcInteractionRow
   client: OidcClientRow
   application: ApplicationRow | undefined
@@ -102,6 +103,7 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       client: { clientId: client.id, name: clientNameOf(pending) },
       scopes: params.scope,
       loginHint: params.loginHint ?? null,
+      upstreams: await upstreamButtons(c, deps, pending),
       resume: resumeUrl(c, interaction.id),
     })
   })
@@ -131,11 +133,14 @@ export function interactionRoutes(app: Hono<OidcEnv>, deps: Deps): void {
       const username = (form.get('username') ?? '').slice(0, MAX_FIELD)
       const password = form.get('password') ?? ''
       const problem = credentialsProblem(form.get('username'), password)
-      if (problem) return loginPage(c, deps, view, { username, error: fieldError(problem) })
+      const upstreams = await upstreamButtons(c, deps, pending)
+      if (problem) {
+        return loginPage(c, deps, view, { username, error: fieldError(problem), upstreams })
+      }
       const step = await logIn(c, deps, pending, username, password)
       if (step.kind === 'refused') {
         const error: LoginFormError = { field: 'credentials', message: step.message }
-        return loginPage(c, deps, view, { username, error })
+        return loginPage(c, deps, view, { username, error, upstreams })
       }
       return c.redirect(step.prompt ? view.url : resumeUrl(c, pending.interaction.id), 303)
     },
@@ -260,8 +265,40 @@ function isJsonRequest(c: Ctx): boolean {
   return /^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')
 }
 
-async function loadPending(c: Ctx, deps: Deps): Promise<Pending> {
-  const interaction = await loadInteraction(c, deps, c.req.param('uid'))
+/** The application's "Sign in with …" buttons: where each upstream sign-in starts. */
+async function upstreamButtons(c: Ctx, deps: Deps, pending: Pending) {
+  if (!pending.application) return []
+  const upstreams = await upstreamsOfApplication(deps, pending.application.id)
+  return upstreams.map((upstream) => ({
+    label: upstream.label,
+    url: `${c.get('issuer')}/interaction/${pending.interaction.id}/upstream/${upstream.directoryId}`,
+  }))
+}
+
+/**
+ * An upstream provider vouched for `account` (src/oidc/interaction-upstream.ts): the rest is as
+ * after a password (a local second factor when one is owed, then the session). Answers where the
+ * browser goes on: the interaction's page, which shows what is left or resumes.
+ */
+export async function finishUpstreamLogin(
+  c: Ctx,
+  deps: Deps,
+  pending: Pending,
+  account: AccountRow,
+): Promise<string> {
+  const tenant = await deps.db
+    .select()
+    .from(schema.tenants)
+    .where(eq(schema.tenants.id, account.tenantId))
+    .get()
+  const owed = tenant && (await secondStepAfterPassword(deps, tenant, account, pending.interaction))
+  // RFC 8176 has no value for a federated sign-in; `fed` is the one Entra ID and others use.
+  if (!owed) await completeLogin(c, deps, pending, account.id, ['fed'])
+  return viewOf(c, pending).url
+}
+
+export async function loadPending(c: Ctx, deps: Deps, uid = c.req.param('uid')): Promise<Pending> {
+  const interaction = await loadInteraction(c, deps, uid)
   const client = await findOidcClient(deps, c.get('tenant').id, interaction.clientId)
   if (!client) throw new EdgepassError('not_found', 'The client no longer exists.')
   const application = await deps.db
@@ -277,7 +314,10 @@ async function showPrompt(c: Ctx, deps: Deps, pending: Pending): Promise<Respons
   const { interaction, client, params } = pending
   const prompt = await pendingPrompt(deps, interaction, client)
   const view = viewOf(c, pending)
-  if (prompt === 'login') return loginPage(c, deps, view, { username: params.loginHint })
+  if (prompt === 'login') {
+    const upstreams = await upstreamButtons(c, deps, pending)
+    return loginPage(c, deps, view, { username: params.loginHint, upstreams })
+  }
   if (prompt === 'mfa') {
     return mfaPage(c, deps, view, { hasPasskeys: await accountHasPasskeys(deps, interaction) })
   }

@@ -19,6 +19,7 @@ import { endSessionRoutes } from './end-session'
 import { OAuthError, safeDescription } from './errors'
 import { resolveIssuer } from './issuer'
 import { interactionRoutes } from './interaction'
+import { upstreamRoutes } from './interaction-upstream'
 import { introspectionRoutes } from './introspection'
 import { jwksRoutes } from './jwks'
 import { revocationRoutes } from './revocation'
@@ -39,6 +40,7 @@ export function oidcRoutes(deps: Deps): Hono<OidcEnv> {
   jwksRoutes(app, deps)
   authorizeRoutes(app, deps)
   interactionRoutes(app, deps)
+  upstreamRoutes(app, deps)
   tokenRoutes(app, deps)
   userinfoRoutes(app, deps)
   introspectionRoutes(app, deps)

@@ -36,7 +36,9 @@ export async function providerOf(
 ): Promise<ProviderRecord | undefined> {
   const { directoryProviders: p } = schema
   const row = await deps.db.select().from(p).where(eq(p.directoryId, directoryId)).get()
-  return row && { ...row, settings: parseStoredSettings(row.settings) }
+  // An upstream (`oidc`) directory's row is not an LDAP connection (src/directory/upstream).
+  if (!row || (JSON.parse(row.settings) as { kind?: string }).kind === 'oidc') return undefined
+  return { ...row, settings: parseStoredSettings(row.settings) }
 }
 
 /** The service bind password in clear, for the LDAP client ('' for an anonymous bind). */

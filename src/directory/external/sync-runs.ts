@@ -166,7 +166,7 @@ export async function queueDueSyncs(deps: Pick<Deps, 'db' | 'now' | 'newId'>): P
     })
     .from(p)
     .innerJoin(d, eq(d.id, p.directoryId))
-    .where(eq(d.status, 'ENABLED'))
+    .where(and(eq(d.status, 'ENABLED'), eq(d.providerId, 'ldap')))
     .all()
   const now = deps.now().getTime()
   let queued = 0

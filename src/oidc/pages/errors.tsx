@@ -99,6 +99,21 @@ export function interactionErrorPage(c: Ctx, error: unknown, log: Logger): Promi
 }
 
 /**
+ * A sign-in through an upstream provider that cannot go on (a refused account, a failed
+ * exchange): what happened, in words, and the way back to the application.
+ *
+ * @example
+ * return signInRefusedPage(c, 'Your account is not in a group allowed to sign in here.')
+ */
+export function signInRefusedPage(
+  c: Ctx,
+  text: string,
+  status: ContentfulStatusCode = 403,
+): Promise<Response> {
+  return errorPage(c, { status, title: 'This sign-in cannot continue', text, retry: true })
+}
+
+/**
  * The authorization endpoint's error page (400): the request cannot continue and there is no
  * redirect URI to tell the client through.
  *

@@ -49,7 +49,12 @@ export function loginPage(
   c: Ctx,
   deps: Pick<Deps, 'config'>,
   view: InteractionPageView,
-  form: { username?: string; error?: LoginFormError; status?: ContentfulStatusCode } = {},
+  form: {
+    username?: string
+    error?: LoginFormError
+    status?: ContentfulStatusCode
+    upstreams?: { label: string; url: string }[]
+  } = {},
 ): Promise<Response> {
   const { error } = form
   return renderOidcPage(
@@ -70,6 +75,7 @@ export function loginPage(
       username={form.username}
       error={error}
       passkey={passkeyEndpoints(view)}
+      upstreams={form.upstreams}
     />,
   )
 }

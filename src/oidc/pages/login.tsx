@@ -22,6 +22,8 @@ export interface LoginPageProps {
   error?: LoginFormError
   /** The passwordless sign-in's calls; the button shows where the browser has WebAuthn. */
   passkey?: PasskeyEndpoints
+  /** "Sign in with …": the application's upstream providers (directories with provider oidc). */
+  upstreams?: { label: string; url: string }[]
 }
 
 /**
@@ -96,6 +98,13 @@ export function LoginPage(props: LoginPageProps) {
       {props.passkey && (
         <PasskeyButton mode="get" label="Sign in with a passkey" endpoints={props.passkey} />
       )}
+      {props.upstreams?.map((upstream) => (
+        <p>
+          <a class="button secondary" href={upstream.url}>
+            Sign in with {upstream.label}
+          </a>
+        </p>
+      ))}
       <CancelForm action={props.cancelAction} csrfToken={props.csrfToken} />
     </>
   )

@@ -10,7 +10,8 @@ import {
   type DirectoryInput,
 } from '../../directory/directories'
 import { createExternalDirectory } from '../../directory/external/providers'
-import { readProvider } from './external-directories'
+import { readDirectoryProvider } from './external-directories'
+import { createUpstreamDirectory } from '../../directory/upstream/providers'
 import {
   addMembership,
   createGroup,
@@ -158,10 +159,13 @@ export function directoryRoutes(app: RestApp, r: RouteDeps): void {
       const respond = rendererFor(s, directoryView, queryOf(c))
       const body = await readJsonObject(c)
       const input = readFields(body, directoryFields, ['name']) as DirectoryInput & { name: string }
-      const provider = readProvider(body.provider)
-      const row = provider
-        ? await createExternalDirectory(r.deps, s.tenantId, input, provider)
-        : await createDirectory(r.deps, s.tenantId, input)
+      const provider = readDirectoryProvider(body.provider)
+      const row =
+        provider?.providerId === 'ldap'
+          ? await createExternalDirectory(r.deps, s.tenantId, input, provider.input)
+          : provider?.providerId === 'oidc'
+            ? await createUpstreamDirectory(r.deps, s.tenantId, input, provider.input)
+            : await createDirectory(r.deps, s.tenantId, input)
       return created(c, await respond(row))
     },
   })

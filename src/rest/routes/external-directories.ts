@@ -13,6 +13,8 @@ import * as schema from '../../../db/schema'
 import { disableProvider, providerOf, updateProvider } from '../../directory/external/providers'
 import { NAME_FIELDS, PROVIDER_FIELDS, type ProviderInput } from '../../directory/external/settings'
 import { queueSync } from '../../directory/external/sync-runs'
+import { updateUpstream, upstreamOf } from '../../directory/upstream/providers'
+import { UPSTREAM_FIELDS, type UpstreamInput } from '../../directory/upstream/settings'
 import { EdgepassError } from '../../errors'
 import { readJsonObject, type JsonObject } from '../body'
 import { readFields } from '../fields'
@@ -28,11 +30,29 @@ import {
   type RouteDeps,
 } from './helpers'
 
-const PROVIDER_IDS = ['stormpath', 'ldap'] as const
+const PROVIDER_IDS = ['stormpath', 'ldap', 'oidc'] as const
+
+export type DirectoryProviderInput =
+  { providerId: 'ldap'; input: ProviderInput } | { providerId: 'oidc'; input: UpstreamInput }
 
 /**
  * Reads a `provider` object: undefined for a local directory (`stormpath`, or none), the
- * validated input of an `ldap` one. Unknown providers are 400 naming the field.
+ * validated input of an `ldap` or `oidc` one. Unknown providers are 400 naming the field.
+ */
+export function readDirectoryProvider(value: unknown): DirectoryProviderInput | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new EdgepassError('wrong_type', 'provider must be an object.', { field: 'provider' })
+  }
+  const { providerId } = readFields(value as JsonObject, { providerId: v.picklist(PROVIDER_IDS) })
+  if (providerId === 'oidc')
+    return { providerId, input: readFields(value as JsonObject, UPSTREAM_FIELDS) }
+  const input = readProvider(value)
+  return input ? { providerId: 'ldap', input } : undefined
+}
+
+/**
+ * Reads an `ldap` provider object: undefined for a local directory (`stormpath`, or none).
  */
 export function readProvider(value: unknown): ProviderInput | undefined {
   if (value === undefined || value === null) return undefined
@@ -42,6 +62,11 @@ export function readProvider(value: unknown): ProviderInput | undefined {
   const body = value as JsonObject
   const { providerId } = readFields(body, { providerId: v.picklist(PROVIDER_IDS) })
   if (providerId === undefined || providerId === 'stormpath') return undefined
+  if (providerId === 'oidc') {
+    throw new EdgepassError('unsupported_value', 'providerId cannot change.', {
+      field: 'providerId',
+    })
+  }
   const input: ProviderInput = readFields(body, PROVIDER_FIELDS)
   if (body.nameFields !== undefined) {
     if (
@@ -68,6 +93,17 @@ export function externalDirectoryRoutes(app: RestApp, r: RouteDeps): void {
     post: async (c) => {
       const directory = await loadDirectory(c)
       const body = await readJsonObject(c)
+      const upstream =
+        directory.providerId === 'oidc' ? await upstreamOf(r.deps, directory.id) : undefined
+      if (upstream) {
+        if (body.providerId !== undefined && body.providerId !== 'oidc') {
+          throw new EdgepassError('unsupported_value', 'providerId cannot change.', {
+            field: 'providerId',
+          })
+        }
+        await updateUpstream(r.deps, upstream, readFields(body, UPSTREAM_FIELDS))
+        return c.json(await providerJson(scope(c, r), directory))
+      }
       const provider = await providerOf(r.deps, directory.id)
       if (!provider) {
         // A local directory stays local: an external one is created as such (its accounts are

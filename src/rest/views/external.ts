@@ -7,14 +7,31 @@ import * as schema from '../../../db/schema'
 import { isoDuration } from '../../directory/durations'
 import { providerOf, type ProviderRecord } from '../../directory/external/providers'
 import type { SyncRunRow } from '../../directory/external/sync-runs'
+import { upstreamOf } from '../../directory/upstream/providers'
 import type { DirectoryRow } from '../../store/rows'
 import type { JsonObject } from '../body'
 import type { Scope } from '../context'
 import { commonSearchable, searchable, timestamps, type CollectionSource, type View } from './core'
 
-/** The `provider` resource of a directory: `stormpath` (local) or `ldap` with its settings. */
+/**
+ * The `provider` resource of a directory: `stormpath` (local), `ldap` or `oidc` with its
+ * settings (secrets never shown: only whether one is set).
+ */
 export async function providerJson(scope: Scope, directory: DirectoryRow): Promise<JsonObject> {
   const href = scope.hrefs.of('directories', directory.id, 'provider')
+  if (directory.providerId === 'oidc') {
+    const upstream = await upstreamOf(scope.deps, directory.id)
+    if (upstream) {
+      const { kind: _kind, ...settings } = upstream.settings
+      return {
+        href,
+        providerId: 'oidc',
+        ...settings,
+        clientSecretSet: upstream.clientSecretSealed !== null,
+        ...timestamps(upstream),
+      }
+    }
+  }
   const provider =
     directory.providerId === 'ldap' ? await providerOf(scope.deps, directory.id) : undefined
   if (!provider) return { href, providerId: directory.providerId, ...timestamps(directory) }
