@@ -63,7 +63,11 @@ export interface AppServer {
  * names it `http://localhost:<port>` instead: WebAuthn refuses an IP address as RP id.
  */
 export async function serveApp(
-  options: { host?: '127.0.0.1' | 'localhost' } = {},
+  options: {
+    host?: '127.0.0.1' | 'localhost'
+    /** The app's outbound fetch (upstream IdPs on 127.0.0.1); refused by default. */
+    outbound?: Deps['fetch']
+  } = {},
 ): Promise<AppServer> {
   const dir = await mkdtemp(join(tmpdir(), 'edgepass-browser-'))
   // The port is known only once the server listens, and BASE_URL must name it: the server
@@ -85,7 +89,7 @@ export async function serveApp(
   const log = createLogger(config.logLevel, (line) => errors.push(line))
   const deps: Deps = {
     ...createBunDeps(config, db, log),
-    fetch: async (input, init) => refuseOutbound(new Request(input, init)),
+    fetch: options.outbound ?? (async (input, init) => refuseOutbound(new Request(input, init))),
   }
   app = createApp(deps)
   return {
