@@ -42,6 +42,7 @@ export {
   microsoftProvider,
   oidcProvider,
 } from './providers/oidc'
+export { edgepassOverHttp, localProvider, type CheckCredentials } from './providers/local'
 export { mapStandardClaims, trustedJwtProvider } from './providers/trusted-jwt'
 export { safeRedirect } from './redirects'
 
