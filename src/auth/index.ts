@@ -37,9 +37,12 @@ export { noneAuthenticator, sessionCookieAuthenticator } from './authenticators'
 export { memoryUserStore } from './memory-users'
 export {
   edgepassProvider,
+  facebookProvider,
+  githubProvider,
   googleProvider,
   keycloakProvider,
   microsoftProvider,
+  oauth2Provider,
   oidcProvider,
 } from './providers/oidc'
 export { edgepassOverHttp, localProvider, type CheckCredentials } from './providers/local'
