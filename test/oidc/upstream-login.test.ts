@@ -183,6 +183,73 @@ describeTargets(
       expect(accounts[0]!.externalId).toBeTruthy()
     })
 
+    /** The whole sign-in at B through A for `username`: B's answer after the callback. */
+    const throughA = async (username: string) => {
+      const br = pathBrowser(target)
+      const interaction = await startAtB(br)
+      const details = await (await br.request(`${interaction}/details`)).json()
+      const back = await signInAtA(br, details.upstreams[0].url, username)
+      return br.request(back.headers.get('location')!)
+    }
+    const directoryId = () => directory.href.split('/').pop()
+    const provider = () => `${new URL(directory.href).pathname}/provider`
+
+    test('mandatory groups: a user outside them is refused, and nothing is written', async () => {
+      const user = await a.newUser('outsider')
+      expect((await asB('POST', provider(), { mandatoryGroups: ['harbour-staff'] })).status).toBe(
+        200,
+      )
+      try {
+        const refused = await throughA(user.username)
+        expect(refused.status).toBe(403)
+        expect(await refused.text()).toContain('not in a group that may sign in here')
+        const rows = await target.db
+          .select()
+          .from(schema.accounts)
+          .where(eq(schema.accounts.email, `${user.username}@example.com`))
+          .all()
+        expect(rows.filter((row) => row.directoryId === directoryId())).toEqual([])
+      } finally {
+        await asB('POST', provider(), { mandatoryGroups: [] })
+      }
+    })
+
+    test('account linking: an account created in the directory is joined only when its email is verified', async () => {
+      const user = await a.newUser('linked')
+      const email = `${user.username}@example.com`
+      const local = await asB(
+        'POST',
+        `${new URL(directory.href).pathname}/accounts?registrationWorkflowEnabled=false`,
+        {
+          email,
+          password: 'Local-pass-1234',
+          givenName: 'Pre',
+          surname: 'Provisioned',
+        },
+      )
+      expect(local.status).toBe(201)
+      const localId = local.body.href.split('/').pop()
+      // Unverified here: an email match alone must not hand the account over.
+      const refused = await throughA(user.username)
+      expect(refused.status).toBe(403)
+      expect(await refused.text()).toContain('not joined')
+      // Verified on both sides now: at B (the account) and at A (whose ID token says so).
+      for (const id of [localId, user.id]) {
+        await target.db
+          .update(schema.accounts)
+          .set({ emailVerificationStatus: 'VERIFIED' })
+          .where(eq(schema.accounts.id, id))
+      }
+      const joined = await throughA(user.username)
+      expect(joined.status).toBe(303)
+      const row = await target.db
+        .select()
+        .from(schema.accounts)
+        .where(eq(schema.accounts.id, localId))
+        .get()
+      expect(row!.externalId).toBeTruthy()
+    })
+
     test('a callback without its state cookie, or for another tenant’s directory, goes nowhere', async () => {
       const br = pathBrowser(target)
       const id = directory.href.split('/').pop()

@@ -19,7 +19,9 @@ export function refuseCreationIn(
   directory: Pick<DirectoryRow, 'providerId'>,
   what: 'account',
 ): void {
-  if (directory.providerId !== 'stormpath') {
+  // An upstream (`oidc`) directory may hold accounts created here: they are joined to their
+  // upstream identity at its first sign-in when both sides verified the email.
+  if (directory.providerId === 'ldap') {
     throw readOnly(
       `An external directory's ${what}s come from its server: create the ${what} there.`,
     )
