@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { createAuth, memoryUserStore, trustedJwtProvider } from '../../src/auth'
 import { TARGETS } from '../harness/targets'
 import { SAMPLE_JWT_KEY, SAMPLE_SECRET, sampleApp } from './sample-app'
+import { startUpstreamIdp } from './upstream-idp'
 
 const APP = 'http://app.test'
 const SECRET = SAMPLE_SECRET
@@ -33,24 +34,10 @@ let appFetch: (request: Request) => Promise<Response>
 
 beforeAll(async () => {
   const strategies = ['corp', 'strict', 'staff', 'sso']
-  upstream = Bun.spawn(['node', fileURLToPath(new URL('./upstream-idp.mjs', import.meta.url))], {
-    env: {
-      ...process.env,
-      USERS: JSON.stringify(UPSTREAM_USERS),
-      REDIRECT_URIS: JSON.stringify(strategies.map((name) => `${APP}/auth/${name}/callback`)),
-    },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'inherit',
-  })
-  const reader = upstream.stdout.getReader()
-  let printed = ''
-  while (!/listening (\d+)/.test(printed)) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`upstream IdP did not start: ${printed}`)
-    printed += new TextDecoder().decode(value)
-  }
-  issuer = `http://127.0.0.1:${/listening (\d+)/.exec(printed)![1]}`
+  ;({ issuer, child: upstream } = await startUpstreamIdp(
+    UPSTREAM_USERS,
+    strategies.map((name) => `${APP}/auth/${name}/callback`),
+  ))
 })
 
 afterAll(() => {

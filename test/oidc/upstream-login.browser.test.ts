@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import * as schema from '../../db/schema'
 import { bootstrapAdmin } from '../harness/admin'
 import { launchChromium, serveApp, type AppServer } from '../harness/browser'
 import type { Target } from '../harness/targets'
+import { startUpstreamIdp } from '../auth/upstream-idp'
 import { restClient } from '../rest/rest-client'
 
 let server: AppServer
@@ -21,34 +21,19 @@ let upstream: Bun.Subprocess<'ignore', 'pipe', 'inherit'> | undefined
 let rp: ReturnType<typeof Bun.serve>
 
 async function startUpstream(redirectUris: string[]): Promise<string> {
-  upstream = Bun.spawn(
-    ['node', fileURLToPath(new URL('../auth/upstream-idp.mjs', import.meta.url))],
+  const started = await startUpstreamIdp(
     {
-      env: {
-        ...process.env,
-        USERS: JSON.stringify({
-          grace: {
-            email: 'grace@corp.example',
-            email_verified: true,
-            name: 'Grace Hopper',
-            groups: ['navy'],
-          },
-        }),
-        REDIRECT_URIS: JSON.stringify(redirectUris),
+      grace: {
+        email: 'grace@corp.example',
+        email_verified: true,
+        name: 'Grace Hopper',
+        groups: ['navy'],
       },
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'inherit',
     },
+    redirectUris,
   )
-  const reader = upstream.stdout.getReader()
-  let printed = ''
-  while (!/listening (\d+)/.test(printed)) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`upstream IdP did not start: ${printed}`)
-    printed += new TextDecoder().decode(value)
-  }
-  return `http://127.0.0.1:${/listening (\d+)/.exec(printed)![1]}`
+  upstream = started.child
+  return started.issuer
 }
 
 beforeAll(async () => {

@@ -82,14 +82,14 @@ export async function readTreeSource(
         enabledDirectory,
       ),
     )
-    .orderBy(accounts.createdAt, accounts.id)
+    .orderBy(accounts.createdAt, sql`${accounts}.rowid`)
     .all()
   const groupRows = await db
     .select({ id: groups.id, name: groups.name })
     .from(groups)
     .innerJoin(directories, eq(directories.id, groups.directoryId))
     .where(and(eq(groups.tenantId, tenantId), eq(groups.status, 'ENABLED'), enabledDirectory))
-    .orderBy(groups.createdAt, groups.id)
+    .orderBy(groups.createdAt, sql`${groups}.rowid`)
     .all()
   const memberships = await db
     .select({ accountId: groupMemberships.accountId, groupId: groupMemberships.groupId })

@@ -14,6 +14,7 @@ import type { AccountRow, DirectoryRow } from '../../store/rows'
 import { accountsReachedBy } from '../../store/reach'
 import { openBindPassword, providerOf, type ProviderRecord } from './providers'
 import type { ExternalAuthOutcome, ExternalUser } from './source'
+import { externalAccountRow } from './rows'
 import { mapUser } from './sync'
 
 export type ExternalCheck = 'accepted' | 'refused'
@@ -134,31 +135,7 @@ async function createFromEntry(
     .where(and(eq(accounts.directoryId, directory.id), eq(accounts.externalId, mapped.externalId)))
     .get()
   if (existing) return existing.missingAt ? undefined : existing
-  const now = deps.now()
-  const row: AccountRow = {
-    id: deps.newId(),
-    tenantId: directory.tenantId,
-    directoryId: directory.id,
-    email: mapped.email,
-    username: mapped.username,
-    givenName: mapped.givenName,
-    middleName: '',
-    surname: mapped.surname,
-    status: 'ENABLED',
-    emailVerificationStatus: 'UNKNOWN',
-    passwordHash: null,
-    passwordModifiedAt: null,
-    passwordHistory: '[]',
-    failedLoginAttempts: 0,
-    lastLoginAttemptAt: null,
-    version: 1,
-    createdAt: now,
-    modifiedAt: now,
-    customData: '{}',
-    customDataModifiedAt: null,
-    externalId: mapped.externalId,
-    missingAt: null,
-  }
+  const row = externalAccountRow(deps.newId(), directory, mapped, deps.now())
   try {
     await deps.db.insert(accounts).values(row)
   } catch {

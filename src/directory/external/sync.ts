@@ -16,6 +16,7 @@ import { chunkForParameters } from '../../store/chunks'
 import type { AccountRow, DirectoryRow, GroupRow } from '../../store/rows'
 import { accountsReachedBy } from '../../store/reach'
 import { openBindPassword, providerOf } from './providers'
+import { externalAccountRow, externalGroupRow } from './rows'
 import {
   ExternalDirectoryError,
   type ExternalDirectoryClient,
@@ -187,7 +188,7 @@ export async function syncDirectory(
         note({ kind: 'conflict', message: clash, entry: user.dn })
       } else if (!current) {
         const id = deps.newId()
-        newRows.push(newAccountRow(id, directory, mapped, now))
+        newRows.push(externalAccountRow(id, directory, mapped, now))
         usernames.set(mapped.username, id)
         emails.set(mapped.email, id)
         accountIdByDn.set(dnKey(user.dn), id)
@@ -241,39 +242,6 @@ function dnKey(dn: string): string {
     .split(/(?<!\\),/)
     .map((part) => part.trim().toLowerCase())
     .join(',')
-}
-
-function newAccountRow(
-  id: string,
-  directory: DirectoryRow,
-  mapped: MappedAccount,
-  now: Date,
-): AccountRow {
-  return {
-    id,
-    tenantId: directory.tenantId,
-    directoryId: directory.id,
-    email: mapped.email,
-    username: mapped.username,
-    givenName: mapped.givenName,
-    middleName: '',
-    surname: mapped.surname,
-    status: 'ENABLED',
-    emailVerificationStatus: 'UNKNOWN',
-    // The password stays on the external server: every login binds there.
-    passwordHash: null,
-    passwordModifiedAt: null,
-    passwordHistory: '[]',
-    failedLoginAttempts: 0,
-    lastLoginAttemptAt: null,
-    version: 1,
-    createdAt: now,
-    modifiedAt: now,
-    customData: '{}',
-    customDataModifiedAt: null,
-    externalId: mapped.externalId,
-    missingAt: null,
-  }
 }
 
 /** The fields to write when the entry changed (and a missing account that is back). */
@@ -387,20 +355,7 @@ async function syncGroups(
         })
         continue
       }
-      group = {
-        id: deps.newId(),
-        tenantId: directory.tenantId,
-        directoryId: directory.id,
-        name,
-        description: '',
-        status: 'ENABLED',
-        version: 1,
-        createdAt: now,
-        modifiedAt: now,
-        customData: '{}',
-        customDataModifiedAt: null,
-        externalId: entry.id,
-      }
+      group = externalGroupRow(deps.newId(), directory, name, entry.id, now)
       await deps.db.insert(groups).values(group)
       names.add(name.toLowerCase())
     } else if (group.name !== name && !names.has(name.toLowerCase())) {

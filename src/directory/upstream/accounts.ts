@@ -10,6 +10,7 @@ import * as schema from '../../../db/schema'
 import type { Deps } from '../../deps'
 import type { AccountRow, DirectoryRow } from '../../store/rows'
 import type { MappedProfile } from '../../auth/types'
+import { externalAccountRow, externalGroupRow } from '../external/rows'
 import type { UpstreamSettings } from './settings'
 
 export type UpstreamSignIn =
@@ -66,30 +67,19 @@ export async function signInFromUpstream(
   if (!account) {
     if (!settings.autoRegister) return { kind: 'refused', reason: 'no_account' }
     if (!profile.email) return { kind: 'refused', reason: 'no_email' }
-    account = {
-      id: deps.newId(),
-      tenantId: directory.tenantId,
-      directoryId: directory.id,
-      email: profile.email,
-      username: profile.email,
-      givenName: (profile.givenName ?? profile.name?.split(' ')[0] ?? '').slice(0, 255),
-      middleName: '',
-      surname: (profile.familyName ?? '').slice(0, 255),
-      status: 'ENABLED',
-      emailVerificationStatus: profile.emailVerified ? 'VERIFIED' : 'UNKNOWN',
-      passwordHash: null,
-      passwordModifiedAt: null,
-      passwordHistory: '[]',
-      failedLoginAttempts: 0,
-      lastLoginAttemptAt: null,
-      version: 1,
-      createdAt: now,
-      modifiedAt: now,
-      customData: '{}',
-      customDataModifiedAt: null,
-      externalId: profile.externalId,
-      missingAt: null,
-    }
+    account = externalAccountRow(
+      deps.newId(),
+      directory,
+      {
+        externalId: profile.externalId,
+        username: profile.email,
+        email: profile.email,
+        givenName: (profile.givenName ?? profile.name?.split(' ')[0] ?? '').slice(0, 255),
+        surname: (profile.familyName ?? '').slice(0, 255),
+        emailVerified: profile.emailVerified,
+      },
+      now,
+    )
     try {
       await deps.db.insert(accounts).values(account)
     } catch {
@@ -125,20 +115,7 @@ async function syncClaimGroups(
   )
   for (const name of wanted) {
     if (byName.has(name)) continue
-    const group = {
-      id: deps.newId(),
-      tenantId: directory.tenantId,
-      directoryId: directory.id,
-      name,
-      description: '',
-      status: 'ENABLED',
-      version: 1,
-      createdAt: now,
-      modifiedAt: now,
-      customData: '{}',
-      customDataModifiedAt: null,
-      externalId: `${GROUP_ID_PREFIX}${name}`,
-    }
+    const group = externalGroupRow(deps.newId(), directory, name, `${GROUP_ID_PREFIX}${name}`, now)
     try {
       await deps.db.insert(groups).values(group)
       byName.set(name, group)
