@@ -23,6 +23,11 @@ export function sessionCookieAuthenticator(options: {
   secret: string
   cookie?: string
   ttlSeconds?: number
+  /**
+   * `Secure` cookies; default: when the request came over https. Set it behind a proxy that
+   * terminates TLS (the app then sees http:// URLs).
+   */
+  secure?: boolean
 }): SessionCookieAuthenticator {
   const name = options.cookie ?? 'edgepass_auth'
   const ttl = options.ttlSeconds ?? 8 * 3600
@@ -34,7 +39,7 @@ export function sessionCookieAuthenticator(options: {
         path: '/',
         httpOnly: true,
         sameSite: 'Lax',
-        secure: new URL(c.req.url).protocol === 'https:',
+        secure: options.secure ?? new URL(c.req.url).protocol === 'https:',
         maxAge: ttl,
       })
     },

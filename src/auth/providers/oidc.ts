@@ -81,7 +81,8 @@ function codeFlowProvider(options: ClientOptions, spec: CodeFlowSpec): Provider 
         path: strategy.callbackPath,
         httpOnly: true,
         sameSite: 'Lax',
-        secure: new URL(c.req.url).protocol === 'https:',
+        // The public origin decides (behind a TLS-terminating proxy the request says http).
+        secure: new URL(strategy.baseUrl ?? c.req.url).protocol === 'https:',
         maxAge: STATE_TTL_SECONDS,
       })
       const url = new URL(as.authorization_endpoint!)
