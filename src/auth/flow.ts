@@ -6,6 +6,7 @@
  * user store finds or registers the account; the authenticator binds it.
  */
 import type { Context } from 'hono'
+import { hashSecretToken } from '../security/tokens'
 import type { FilterOutcome } from './outcomes'
 import type { MappedProfile, Profile, StrategyRuntime, UserStore } from './types'
 
@@ -15,13 +16,8 @@ const CACHE_SIZE = 500
 /** Verified tokens by SHA-256, with their profile and when the entry expires. */
 const verified = new Map<string, { profile: Profile; until: number }>()
 
-async function tokenKey(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
-}
-
 async function verifyToken(strategy: StrategyRuntime, token: string): Promise<Profile | null> {
-  const key = `${strategy.name}:${await tokenKey(token)}`
+  const key = `${strategy.name}:${await hashSecretToken(token)}`
   const now = Date.now()
   const cached = verified.get(key)
   if (cached && cached.until > now) return cached.profile

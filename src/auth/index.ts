@@ -24,7 +24,7 @@ import { safeRedirect } from './redirects'
 import type { AuthConfig, Identity, StrategyRuntime } from './types'
 
 export type { AuthReason, FilterOutcome } from './outcomes'
-export { AuthError } from './outcomes'
+export { AuthError, readPendingRegistration } from './outcomes'
 export * from './types'
 export {
   bearerAdapter,

@@ -6,9 +6,9 @@
  */
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { setCookie } from 'hono/cookie'
+import { getCookie, setCookie } from 'hono/cookie'
 import { safeRedirect } from './redirects'
-import { sealClaims } from './seal'
+import { openClaims, sealClaims } from './seal'
 import type { Identity, PendingRegistration, StrategyRuntime } from './types'
 
 export type AuthReason =
@@ -53,8 +53,26 @@ export class AuthError extends HTTPException {
   }
 }
 
-export const REGISTRATION_COOKIE = 'edgepass_auth_registration'
-export const REGISTRATION_PURPOSE = 'auth-registration/v1'
+const REGISTRATION_COOKIE = 'edgepass_auth_registration'
+const REGISTRATION_PURPOSE = 'auth-registration/v1'
+
+/**
+ * The registration `registrationRedirect` sent the browser to complete: the strategy and the
+ * upstream profile, sealed in a 10-minute cookie; undefined when absent, expired or tampered.
+ *
+ * @example
+ * app.get('/register', async (c) => c.json(await readPendingRegistration(c, secret)))
+ */
+export async function readPendingRegistration(
+  c: Context,
+  secret: string,
+): Promise<PendingRegistration | undefined> {
+  const sealed = getCookie(c, REGISTRATION_COOKIE)
+  const claims = sealed && (await openClaims(secret, REGISTRATION_PURPOSE, sealed))
+  if (!claims || typeof claims.strategy !== 'string' || typeof claims.profile !== 'object')
+    return undefined
+  return { strategy: claims.strategy, profile: claims.profile as PendingRegistration['profile'] }
+}
 
 /** The response for a refusal, by the strategy's configuration, first match wins. */
 export async function respond(
@@ -99,6 +117,7 @@ export async function respond(
           path: '/',
           httpOnly: true,
           sameSite: 'Lax',
+          secure: new URL(strategy.baseUrl ?? c.req.url).protocol === 'https:',
           maxAge: 600,
         })
         return to(config.registrationRedirect)

@@ -4,33 +4,16 @@
  * per purpose (HKDF-SHA256), so a session cookie can never be replayed as a state cookie.
  */
 import { EncryptJWT, jwtDecrypt } from 'jose'
+import { deriveKey } from '../security/seal'
 
+/** One AES key per (secret, purpose), derived once: HKDF-SHA256 as for the app's other keys. */
 const keys = new Map<string, Promise<Uint8Array>>()
 
 function keyFor(secret: string, purpose: string): Promise<Uint8Array> {
   const id = `${purpose}\u0000${secret}`
   let key = keys.get(id)
   if (!key) {
-    key = (async () => {
-      const material = await crypto.subtle.importKey(
-        'raw',
-        new TextEncoder().encode(secret),
-        'HKDF',
-        false,
-        ['deriveBits'],
-      )
-      const bits = await crypto.subtle.deriveBits(
-        {
-          name: 'HKDF',
-          hash: 'SHA-256',
-          salt: new TextEncoder().encode('edgepass-auth'),
-          info: new TextEncoder().encode(purpose),
-        },
-        material,
-        256,
-      )
-      return new Uint8Array(bits)
-    })()
+    key = deriveKey(secret, `auth/${purpose}`)
     keys.set(id, key)
   }
   return key

@@ -5,7 +5,7 @@
  * identity is bound to the browser). Each is a small interface built by a factory function; a
  * custom one is an object literal that satisfies it.
  */
-import type { Context, Handler, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 
 /** Claims as an upstream asserted them (an ID token's, a userinfo answer, a trusted JWT's). */
 export type Profile = Record<string, unknown>
@@ -154,5 +154,3 @@ export interface StrategyRuntime {
   allowedRedirects: readonly string[]
   baseUrl: string | undefined
 }
-
-export type { Handler, MiddlewareHandler }

@@ -177,7 +177,14 @@ describe.each(TARGETS)('a Hono app protected by filter() [%s]', (target) => {
     const b = browser()
     const { location } = await b.follow(`${APP}/auth/strict`)
     expect(location).toBe(`${APP}/register`)
-    expect(b.jars.get('app.test')!.has('edgepass_auth_registration')).toBe(true)
+    // The app's registration page reads what the upstream said (sealed; tampering voids it).
+    const pending = await (await b.send(`${APP}/register`)).json()
+    expect(pending).toMatchObject({
+      strategy: 'strict',
+      profile: { externalId: 'bob', email: 'bob@example.com' },
+    })
+    b.jars.get('app.test')!.set('edgepass_auth_registration', 'tampered')
+    expect(await (await b.send(`${APP}/register`)).json()).toBeNull()
     expect((await accountEmails()).length).toBe(before)
   })
 

@@ -9,6 +9,7 @@ import {
   AuthError,
   bearerAdapter,
   createAuth,
+  readPendingRegistration,
   memoryUserStore,
   noneAuthenticator,
   oidcProvider,
@@ -83,6 +84,9 @@ export function sampleApp(options: { issuer: string; baseUrl?: string; fetch?: t
   app.get('/api/me', (c) => c.json(c.get('identity')))
   app.use('/public/*', auth.filter('corp', { anonymous: true }))
   app.get('/public/page', (c) => c.text(c.get('identity') ? 'hello member' : 'hello guest'))
+  app.get('/register', async (c) =>
+    c.json((await readPendingRegistration(c, SAMPLE_SECRET)) ?? null),
+  )
   app.get('/test/accounts', (c) => c.json(users.accounts.map((account) => account.email)))
   app.onError((error, c) =>
     error instanceof AuthError

@@ -262,6 +262,51 @@ describeTargets(
       expect(elsewhere.status).toBe(404)
     })
 
+    test('bad upstream settings are 400 naming the field; nothing is created or changed', async () => {
+      const before = (await asB('GET', '/v1/directories')).body.size
+      for (const [provider, field] of [
+        [{ providerId: 'oidc', issuer: 'ftp://idp.example', clientId: 'x' }, 'issuer'],
+        [{ providerId: 'oidc', issuer: 'https://idp.example' }, 'clientId'],
+        [
+          { providerId: 'oidc', issuer: 'https://idp.example', clientId: 'x', scopes: ['email'] },
+          'scopes',
+        ],
+        [
+          { providerId: 'oidc', issuer: 'https://idp.example', clientId: 'x', scopes: 'openid' },
+          'scopes',
+        ],
+        [
+          { providerId: 'oidc', issuer: 'https://idp.example', clientId: 'x', groupsClaim: 'a b' },
+          'groupsClaim',
+        ],
+        [
+          {
+            providerId: 'oidc',
+            issuer: 'https://idp.example',
+            clientId: 'x',
+            mandatoryGroups: [''],
+          },
+          'mandatoryGroups',
+        ],
+        [{ providerId: 'saml', issuer: 'https://idp.example' }, 'providerId'],
+      ] as const) {
+        const reply = await asB('POST', '/v1/directories', { name: `Bad ${field}`, provider })
+        expect(reply.status).toBe(400)
+        expect(reply.body.message).toContain(field)
+      }
+      expect((await asB('GET', '/v1/directories')).body.size).toBe(before)
+      const path = `${new URL(directory.href).pathname}/provider`
+      const current = (await asB('GET', path)).body
+      for (const body of [
+        { issuer: 'not a url' },
+        { autoRegister: 'yes' },
+        { providerId: 'ldap' },
+      ]) {
+        expect((await asB('POST', path, body)).status).toBe(400)
+      }
+      expect((await asB('GET', path)).body).toEqual(current)
+    })
+
     test('a directory that the application does not map is not offered (404)', async () => {
       const br = pathBrowser(target)
       const interaction = await startAtB(br)

@@ -123,6 +123,22 @@ describe('the provider through /v1', () => {
     expect((await f.api('GET', '/v1/directories')).body.size).toBe(before)
   })
 
+  test('a bad update of the provider is 400 and changes nothing', async () => {
+    const path = `${new URL(external.href).pathname}/provider`
+    const before = (await f.api('GET', path)).body
+    for (const body of [
+      { url: 'http://not-ldap.example' },
+      { filter: 'uid=a' },
+      { syncInterval: 'P1D' },
+      { autoCreate: 'yes' },
+      { nameFields: { givenName: 'two words' } },
+      { providerId: 'oidc' },
+    ]) {
+      expect((await f.api('POST', path, body)).status).toBe(400)
+    }
+    expect((await f.api('GET', path)).body).toEqual(before)
+  })
+
   test('presets fill the attribute defaults of Active Directory, Okta and Edgepass', async () => {
     const make = async (preset: string) =>
       (

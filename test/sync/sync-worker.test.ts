@@ -16,15 +16,17 @@ import { createLogger } from '../../src/log'
 import { newId } from '../../src/security/ids'
 import { createSealer } from '../../src/security/seal'
 import { progressLine } from '../../workers/sync/cli'
-import { ldapDirectoryClient } from '../../workers/sync/ldap-client'
+import { parseSyncWorkerConfig } from '../../workers/sync/config'
+import { guidText, ldapDirectoryClient } from '../../workers/sync/ldap-client'
 import { runQueuedSyncs, startSyncLoop } from '../../workers/sync/runner'
 import { bootstrapAdmin } from '../harness/admin'
-import { startServer, type ServerProcess } from '../harness/process'
+import { freePort, startServer, type ServerProcess } from '../harness/process'
 import { startSlapd, type Slapd } from '../harness/slapd'
 import { startTarget, TEST_SECRET_KEY, type Target } from '../harness/targets'
 import { startLdapFixture, type LdapFixture } from '../workers/ldap-fixture'
 
 const CLI = fileURLToPath(new URL('../../workers/sync/cli.ts', import.meta.url))
+const SYNC_ENTRY = fileURLToPath(new URL('../../workers/sync/main.ts', import.meta.url))
 const BASE = 'dc=example,dc=org'
 let slapd: Slapd
 
@@ -307,16 +309,48 @@ describe('the internal endpoint for an app on Workers', () => {
     expect(
       (await handler(new Request('http://sync.internal/other', { method: 'POST' }))).status,
     ).toBe(404)
+    const post = (body: string) =>
+      handler(new Request('http://sync.internal/internal/ldap', { method: 'POST', body }))
+    expect((await post('x'.repeat(70_000))).status).toBe(413)
+    for (const body of [
+      'not json',
+      '[]',
+      '{"t":1,"n":"a","sealed":"b"}',
+      '{"t":"99999999999999999","n":"a","sealed":"b"}',
+    ]) {
+      expect((await post(body)).status).toBe(401)
+    }
   })
 
-  test('on workerd (D1): external accounts log in through SYNC_WORKER_URL', async () => {
+  test('on workerd (D1): external accounts log in through SYNC_WORKER_URL, served by the worker process', async () => {
+    // The real sync worker (`bun workers/sync/main.ts`) with its endpoint on SYNC_PORT; the
+    // Worker's outbound fetch to SYNC_WORKER_URL is carried to it over loopback.
+    const dir = await mkdtemp(join(tmpdir(), 'edgepass-sync-rpc-'))
+    const rpcPort = freePort()
+    const worker = Bun.spawn([process.execPath, SYNC_ENTRY], {
+      env: {
+        ...process.env,
+        SECRET_KEY: TEST_SECRET_KEY,
+        DATABASE_URL: `file:${join(dir, 'sync.db')}`,
+        SYNC_PORT: String(rpcPort),
+        LOG_LEVEL: 'warn',
+      },
+      stdout: 'ignore',
+      stderr: 'inherit',
+    })
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await Bun.sleep(100)) {
+      const probe = await fetch(`http://127.0.0.1:${rpcPort}/internal/ldap`).catch(() => undefined)
+      if (probe) break
+    }
     const target: Target = await startTarget('workerd', {
       env: { SYNC_WORKER_URL: 'http://sync.internal' },
       outbound: async (request) => {
-        const answer = await handler(request)
-        if (answer.status !== 200)
-          console.error('sync rpc', answer.status, await answer.clone().text())
-        return answer
+        const url = new URL(request.url)
+        return fetch(`http://127.0.0.1:${rpcPort}${url.pathname}`, {
+          method: request.method,
+          headers: request.headers,
+          body: await request.text(),
+        })
       },
     })
     try {
@@ -359,6 +393,33 @@ describe('the internal endpoint for an app on Workers', () => {
       expect(wrong.body.code).toBe(7100)
     } finally {
       await target.stop()
+      worker.kill('SIGTERM')
+      await worker.exited
+      await rm(dir, { recursive: true, force: true })
     }
   }, 60_000)
+})
+
+describe('the sync worker’s parts', () => {
+  test('configuration: SYNC_WORKER on/off, SYNC_PORT checked, the endpoint on loopback by default', () => {
+    expect(parseSyncWorkerConfig({})).toEqual({ enabled: true, rpc: undefined })
+    expect(parseSyncWorkerConfig({ SYNC_WORKER: 'OFF', SYNC_PORT: '3891' })).toEqual({
+      enabled: false,
+      rpc: { port: 3891, hostname: '127.0.0.1' },
+    })
+    expect(() => parseSyncWorkerConfig({ SYNC_WORKER: 'maybe' })).toThrow(
+      'SYNC_WORKER must be on or off',
+    )
+    for (const port of ['0', '70000', 'abc', '-1']) {
+      expect(() => parseSyncWorkerConfig({ SYNC_PORT: port })).toThrow(
+        'SYNC_PORT must be a whole number',
+      )
+    }
+  })
+
+  test('AD objectGUID bytes read as the UUID AD shows (first three fields little-endian)', () => {
+    const bytes = Buffer.from('3f2504e04f8911d39a0c0305e82c3301', 'hex')
+    expect(guidText(bytes)).toBe('e004253f-894f-d311-9a0c-0305e82c3301')
+    expect(guidText(Buffer.from('abcd', 'hex'))).toBe('abcd') // not a GUID: kept as hex
+  })
 })

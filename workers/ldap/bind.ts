@@ -23,7 +23,14 @@ import {
   LDAP_BIND_FAILURES_PER_DN,
   type RateLimit,
 } from '../../src/security/rate-limit'
-import { adminDn, makeView, type DirectoryIndex, type TenantTree, type View } from './directory'
+import {
+  adminDn,
+  appDn,
+  makeView,
+  type DirectoryIndex,
+  type TenantTree,
+  type View,
+} from './directory'
 import { formatNormalized, parseDn } from './dn'
 import { RESULT } from './messages'
 
@@ -135,7 +142,7 @@ async function bindInTree(
         kind: 'app',
         tenantId,
         applicationId: rdn.value,
-        dn: `cn=${rdn.value},ou=apps,${suffix}`,
+        dn: appDn(suffix, rdn.value),
       },
     }
   }

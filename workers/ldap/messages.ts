@@ -7,8 +7,6 @@
 import {
   BerError,
   BerReader,
-  boolean,
-  concat,
   constructed,
   enumerated,
   integer,
@@ -342,5 +340,3 @@ export function encodePagedResultsControl(cookie: Uint8Array): Uint8Array {
     constructed(TAG.sequence, [octetString(OID.pagedResults), octetString(value)]),
   ])
 }
-
-export { concat, boolean }

@@ -138,10 +138,6 @@ export class LdapSession {
     this.cursors.clear()
   }
 
-  get isPaused(): boolean {
-    return this.paused
-  }
-
   private async pump(): Promise<void> {
     if (this.busy) return
     this.busy = true

@@ -27,7 +27,8 @@ export interface ProviderRecord {
   modifiedAt: Date
 }
 
-const sealContext = (directoryId: string) => `directory-provider:${directoryId}`
+/** Where a provider's secret is sealed: bound to its directory (LDAP and upstream alike). */
+export const sealContext = (directoryId: string) => `directory-provider:${directoryId}`
 
 /** The external connection of `directoryId`, if it has one. */
 export async function providerOf(

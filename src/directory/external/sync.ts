@@ -106,10 +106,8 @@ export async function executeSyncRun(
   }
 }
 
-/**
- * Applies the entries to the directory. Exported for tests; `executeSyncRun` is the entry.
- */
-export async function syncDirectory(
+/** Applies the entries to the directory (`executeSyncRun` is the entry). */
+async function syncDirectory(
   deps: Deps,
   directory: DirectoryRow,
   users: ExternalUser[],

@@ -7,6 +7,7 @@ import * as schema from '../../../db/schema'
 import type { Deps } from '../../deps'
 import type { DirectoryRow } from '../../store/rows'
 import { createDirectory, type DirectoryInput } from '../directories'
+import { sealContext } from '../external/providers'
 import { resolveUpstreamSettings, type UpstreamInput, type UpstreamSettings } from './settings'
 
 export interface UpstreamRecord {
@@ -16,8 +17,6 @@ export interface UpstreamRecord {
   createdAt: Date
   modifiedAt: Date
 }
-
-const sealContext = (directoryId: string) => `directory-provider:${directoryId}`
 
 export async function upstreamOf(
   deps: Pick<Deps, 'db'>,

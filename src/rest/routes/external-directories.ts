@@ -54,7 +54,7 @@ export function readDirectoryProvider(value: unknown): DirectoryProviderInput | 
 /**
  * Reads an `ldap` provider object: undefined for a local directory (`stormpath`, or none).
  */
-export function readProvider(value: unknown): ProviderInput | undefined {
+function readProvider(value: unknown): ProviderInput | undefined {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new EdgepassError('wrong_type', 'provider must be an object.', { field: 'provider' })
@@ -119,6 +119,11 @@ export function externalDirectoryRoutes(app: RestApp, r: RouteDeps): void {
       }
       if (body.providerId === 'stormpath') {
         return c.json(await providerJson(scope(c, r), await disableProvider(r.deps, directory)))
+      }
+      if (body.providerId !== undefined && body.providerId !== 'ldap') {
+        throw new EdgepassError('unsupported_value', 'providerId cannot change.', {
+          field: 'providerId',
+        })
       }
       await updateProvider(r.deps, provider, readProvider({ ...body, providerId: 'ldap' })!)
       return c.json(await providerJson(scope(c, r), directory))
